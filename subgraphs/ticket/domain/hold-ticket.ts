@@ -1,0 +1,42 @@
+import { assertService, type Caller } from '../../../platform/auth/caller.ts';
+import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertId } from '../../../platform/validation.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from './errors.ts';
+import type { TicketDeps } from './ports.ts';
+import { isHeldBy, statusOf, type TicketStatus } from './ticket.ts';
+
+export interface TicketHold {
+  ticketId: string;
+  reservationId: string;
+  status: TicketStatus;
+}
+
+/** Only the reservation service holds and releases tickets. */
+export const HOLDING_SERVICE = 'reservation';
+
+/**
+ * The synchronous step of the reservation saga: AVAILABLE and not expired → RESERVED by this
+ * reservation, atomically, so exactly one of any number of concurrent holds wins. Holding again
+ * for the same reservation succeeds without change, so the call is safe to retry.
+ */
+export async function holdTicket(
+  deps: TicketDeps,
+  caller: Caller,
+  ticketId: string,
+  reservationId: string,
+  causation: Causation,
+): Promise<TicketHold> {
+  assertService(caller, HOLDING_SERVICE);
+  assertId('ticketId', ticketId);
+  assertId('reservationId', reservationId);
+  const now = deps.clock();
+  const held = newEvent('TicketHeld', { ticketId, reservationId }, {}, causation, now);
+  if (await deps.tickets.holdIfAvailable(ticketId, reservationId, now, held)) {
+    return { ticketId, reservationId, status: 'RESERVED' };
+  }
+  const ticket = await deps.tickets.findById(ticketId);
+  if (!ticket) throw new TicketNotFound(ticketId);
+  if (isHeldBy(ticket, reservationId)) return { ticketId, reservationId, status: 'RESERVED' };
+  if (statusOf(ticket, now) === 'EXPIRED') throw new TicketExpired(ticketId);
+  throw new TicketNotAvailable(ticketId);
+}

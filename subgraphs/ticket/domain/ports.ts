@@ -1,0 +1,43 @@
+/** What the ticket domain needs from the outside world; implemented in data/. */
+import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { PageRequest } from '../../../platform/pagination.ts';
+import type { Ticket, TicketStatus } from './ticket.ts';
+
+export interface NewTicket {
+  id: string;
+  name: string;
+  startsAt: Date;
+  expiresAt: Date;
+}
+
+export interface TicketRepository {
+  /** Stores a new ticket and its TicketRegistered event in one transaction. */
+  register(ticket: NewTicket, registered: EventEnvelope<'TicketRegistered'>): Promise<Ticket>;
+  findById(id: string): Promise<Ticket | null>;
+  findByIds(ids: readonly string[]): Promise<Ticket[]>;
+  /** Up to `page.first + 1` tickets in registration order, after the cursor. */
+  list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]>;
+  count(): Promise<number>;
+  /**
+   * The atomic check-and-hold: one conditional update (AVAILABLE, not expired → RESERVED by
+   * `reservationId`) and, when it matched, the TicketHeld event, in one transaction.
+   * Returns true when this call held the ticket.
+   */
+  holdIfAvailable(ticketId: string, reservationId: string, now: Date, held: EventEnvelope<'TicketHeld'>): Promise<boolean>;
+  /**
+   * Back to AVAILABLE only if held by `reservationId`, with the TicketReleased event, in one
+   * transaction. `cause`, when given, is recorded in the inbox in that transaction; an event
+   * already recorded changes nothing. Returns true when this call released the ticket.
+   */
+  releaseIfHeldBy(
+    ticketId: string,
+    reservationId: string,
+    released: EventEnvelope<'TicketReleased'>,
+    cause?: EventEnvelope,
+  ): Promise<boolean>;
+}
+
+export interface TicketDeps {
+  tickets: TicketRepository;
+  clock: () => Date;
+}

@@ -1,0 +1,40 @@
+import { assertService, type Caller } from '../../../platform/auth/caller.ts';
+import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import { causedBy, newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertId } from '../../../platform/validation.ts';
+import { TicketNotFound } from './errors.ts';
+import { HOLDING_SERVICE, type TicketHold } from './hold-ticket.ts';
+import type { TicketDeps } from './ports.ts';
+import { statusOf } from './ticket.ts';
+
+/**
+ * Releases a hold: back to AVAILABLE, but only if this reservation holds the ticket, so a late
+ * or repeated release never frees a ticket someone else has since reserved.
+ */
+export async function releaseTicket(
+  deps: TicketDeps,
+  caller: Caller,
+  ticketId: string,
+  reservationId: string,
+  causation: Causation,
+): Promise<TicketHold> {
+  assertService(caller, HOLDING_SERVICE);
+  assertId('ticketId', ticketId);
+  assertId('reservationId', reservationId);
+  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causation);
+  await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released);
+  const ticket = await deps.tickets.findById(ticketId);
+  if (!ticket) throw new TicketNotFound(ticketId);
+  return { ticketId, reservationId, status: statusOf(ticket, deps.clock()) };
+}
+
+/** The saga's compensation on the ticket side: a cancelled reservation gives its ticket back. */
+export async function releaseTicketOfCancelledReservation(
+  deps: TicketDeps,
+  cancelled: EventEnvelope<'ReservationCancelled'>,
+): Promise<void> {
+  const { ticketId, reservationId } = cancelled;
+  if (!ticketId || !reservationId) return;
+  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(cancelled));
+  await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released, cancelled);
+}

@@ -1,0 +1,55 @@
+/** Thin resolvers: unpack arguments, call one domain function. Errors are mapped centrally. */
+import DataLoader from 'dataloader';
+import type { RequestContext } from '../../../platform/graphql/subgraph-server.ts';
+import { DateTime } from '../../../platform/graphql/scalars.ts';
+import type { Causation } from '../../../platform/events/envelope.ts';
+import { findTicket, listTickets } from '../domain/find-tickets.ts';
+import { holdTicket } from '../domain/hold-ticket.ts';
+import type { TicketDeps } from '../domain/ports.ts';
+import { registerTicket, type RegisterTicketInput } from '../domain/register-ticket.ts';
+import { releaseTicket } from '../domain/release-ticket.ts';
+import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
+
+export interface TicketContext extends RequestContext {
+  deps: TicketDeps;
+  /** Batches entity lookups from the gateway: one query per request, not one per ticket. */
+  ticketsById: DataLoader<string, Ticket | null>;
+}
+
+export function createTicketContext(base: RequestContext, deps: TicketDeps): TicketContext {
+  return {
+    ...base,
+    deps,
+    ticketsById: new DataLoader(async (ids) => {
+      const tickets = await deps.tickets.findByIds(ids);
+      const byId = new Map(tickets.map((t) => [t.id, t]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
+
+const causation = (ctx: RequestContext): Causation => ({ correlationId: ctx.correlationId, causationId: null });
+
+export const resolvers = {
+  DateTime,
+  Query: {
+    ticket: (_: unknown, { id }: { id: string }, ctx: TicketContext) => findTicket(ctx.deps, id),
+    tickets: (
+      _: unknown,
+      args: { status?: TicketStatus | null; first?: number | null; after?: string | null },
+      ctx: TicketContext,
+    ) => listTickets(ctx.deps, args),
+  },
+  Mutation: {
+    registerTicket: (_: unknown, { input }: { input: RegisterTicketInput }, ctx: TicketContext) =>
+      registerTicket(ctx.deps, ctx.caller, input, causation(ctx)),
+    holdTicket: (_: unknown, args: { ticketId: string; reservationId: string }, ctx: TicketContext) =>
+      holdTicket(ctx.deps, ctx.caller, args.ticketId, args.reservationId, causation(ctx)),
+    releaseTicket: (_: unknown, args: { ticketId: string; reservationId: string }, ctx: TicketContext) =>
+      releaseTicket(ctx.deps, ctx.caller, args.ticketId, args.reservationId, causation(ctx)),
+  },
+  Ticket: {
+    __resolveReference: (ref: { id: string }, ctx: TicketContext) => ctx.ticketsById.load(ref.id),
+    status: (ticket: Ticket, _: unknown, ctx: TicketContext) => statusOf(ticket, ctx.deps.clock()),
+  },
+};
