@@ -31,6 +31,8 @@ export interface HttpServerOptions<TContext extends BaseContext> {
   logger: Logger;
   /** Largest request body accepted, in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Browser origins allowed to call (for Apollo Sandbox); none by default. `*` allows any. */
+  corsOrigins?: readonly string[];
 }
 
 export interface RunningHttpServer {
@@ -78,6 +80,23 @@ export async function startHttpServer<TContext extends BaseContext>(
   let accepting = true;
   await apollo.start();
 
+  function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const allowed = options.corsOrigins ?? [];
+    if (!origin || !(allowed.includes('*') || allowed.includes(origin))) return false;
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'Origin');
+    res.setHeader('access-control-allow-credentials', 'true');
+    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader(
+      'access-control-allow-headers',
+      'authorization, content-type, apollo-require-preflight, x-apollo-operation-name, x-correlation-id, apollographql-client-name, apollographql-client-version',
+    );
+    res.setHeader('access-control-expose-headers', 'x-correlation-id');
+    res.setHeader('access-control-max-age', '600');
+    return true;
+  }
+
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string) {
     let body: unknown;
     if (req.method === 'POST') {
@@ -115,6 +134,10 @@ export async function startHttpServer<TContext extends BaseContext>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const correlationId = correlationIdFrom(req.headers);
     res.setHeader('x-correlation-id', correlationId);
+    if (allowCors(req, res) && req.method === 'OPTIONS') {
+      res.writeHead(204);
+      return res.end();
+    }
     try {
       switch (url.pathname) {
         case '/health/live':

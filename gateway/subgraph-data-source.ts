@@ -1,0 +1,23 @@
+/**
+ * How the gateway calls a subgraph: the caller's `Authorization` header and the correlation id
+ * forwarded (every subgraph verifies the token again), over keep-alive connections.
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { Fetcher } from '@apollo/utils.fetcher';
+import type { GatewayContext } from './context.ts';
+
+// Node's fetch (undici) pools keep-alive connections per origin. It is passed to the data source's
+// constructor: an agent set per request in willSendRequest is ignored by @apollo/gateway.
+const keepAliveFetcher = fetch as unknown as Fetcher;
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string) {
+    super({ url, fetcher: keepAliveFetcher });
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (!('correlationId' in context)) return; // the gateway's own health checks carry no request context
+    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+    request.http?.headers.set('x-correlation-id', context.correlationId);
+  }
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { Prisma, PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
+import { recordInInbox } from '../../../platform/events/consumer.ts';
+import { appendToOutbox } from '../../../platform/events/outbox.ts';
+import type { PriceRepository, PricingTransaction } from '../domain/ports.ts';
+import type { Price, PricePolicy } from '../domain/price.ts';
+import type { PriceDatabase } from './prisma.ts';
+
+type PriceRow = Prisma.PriceGetPayload<{ include: { policy: true } }>;
+
+function toPolicy(row: PolicyRow): PricePolicy {
+  return {
+    id: row.id,
+    name: row.name,
+    discountPercent: row.discountPercent,
+    vipDiscountPercent: row.vipDiscountPercent,
+    active: row.active,
+  };
+}
+
+function toPrice(row: PriceRow): Price {
+  return {
+    ticketId: row.ticketId,
+    currency: row.currency,
+    basePrice: row.basePrice,
+    policyDiscount: row.policyDiscount,
+    vipDiscount: row.vipDiscount,
+    finalPrice: row.finalPrice,
+    policy: toPolicy(row.policy),
+    updatedAt: row.updatedAt,
+  };
+}
+
+function pricingTransaction(tx: Prisma.TransactionClient): PricingTransaction {
+  return {
+    async activePolicy() {
+      return toPolicy(await tx.pricePolicy.findFirstOrThrow({ where: { active: true } }));
+    },
+    async findPrice(ticketId) {
+      const row = await tx.price.findUnique({ where: { ticketId }, include: { policy: true } });
+      return row ? toPrice(row) : null;
+    },
+    async savePrice(price) {
+      await tx.price.upsert({ where: { ticketId: price.ticketId }, create: price, update: price });
+    },
+    async findAdjustment(reservationId) {
+      const row = await tx.vipAdjustment.findUnique({ where: { reservationId } });
+      return row?.state ?? null;
+    },
+    async saveAdjustment(reservationId, ticketId, state) {
+      await tx.vipAdjustment.upsert({
+        where: { reservationId },
+        create: { reservationId, ticketId, state },
+        update: { state },
+      });
+    },
+    async hasAppliedAdjustment(ticketId) {
+      return (await tx.vipAdjustment.count({ where: { ticketId, state: 'APPLIED' } })) > 0;
+    },
+    publish: (event) => appendToOutbox(tx, event),
+  };
+}
+
+/**
+ * @param afterCommit called after a transaction that may have written outbox events commits
+ */
+export function createPriceRepository(db: PriceDatabase, afterCommit: () => void): PriceRepository {
+  return {
+    async handle(ticketId, cause, work) {
+      const applied = await db.$transaction(async (tx) => {
+        // Events about one ticket are applied one at a time, whichever replica handles them.
+        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', ticketId);
+        if (!(await recordInInbox(tx, cause))) return false;
+        await work(pricingTransaction(tx));
+        return true;
+      });
+      if (applied) afterCommit();
+    },
+
+    async findPrices(ticketIds) {
+      const rows = await db.price.findMany({ where: { ticketId: { in: [...ticketIds] } }, include: { policy: true } });
+      return rows.map(toPrice);
+    },
+
+    async listPolicies() {
+      const rows = await db.pricePolicy.findMany({ orderBy: [{ active: 'desc' }, { createdAt: 'asc' }] });
+      return rows.map(toPolicy);
+    },
+
+    async savePolicy(policy) {
+      const row = await db.$transaction(async (tx) => {
+        // Serialise policy changes so two admins cannot leave two active policies.
+        await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext('price_policy'))");
+        if (policy.active) await tx.pricePolicy.updateMany({ where: { active: true, NOT: { name: policy.name } }, data: { active: false } });
+        return tx.pricePolicy.upsert({
+          where: { name: policy.name },
+          create: { id: randomUUID(), ...policy },
+          update: policy,
+        });
+      });
+      return toPolicy(row);
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/** The reservation subgraph's configuration: read from the environment once, validated. */
+import { z } from 'zod';
+import {
+  authConfigFrom,
+  commonEnv,
+  databaseConfigFrom,
+  databaseEnv,
+  natsConfigFrom,
+  natsEnv,
+  parseConfig,
+  port,
+} from '../../platform/config.ts';
+
+const positiveInt = (defaultValue: number) => z.coerce.number().int().min(1).default(defaultValue);
+
+const schema = z.object({
+  ...commonEnv,
+  ...natsEnv,
+  ...databaseEnv({ name: 'reservation', embeddedPort: 54332 }),
+  PORT: port(4002),
+  TICKET_SERVICE_URL: z.url().default('http://127.0.0.1:4001/graphql'),
+  TICKET_CALL_TIMEOUT_MS: positiveInt(2000),
+  TICKET_BREAKER_FAILURES: positiveInt(5),
+  TICKET_BREAKER_HALF_OPEN_AFTER_MS: positiveInt(5000),
+  TICKET_BULKHEAD_LIMIT: positiveInt(32),
+  TICKET_BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(64),
+  TICKET_CALL_MAX_ATTEMPTS: positiveInt(2),
+});
+
+export function loadReservationConfig(env: NodeJS.ProcessEnv) {
+  const parsed = parseConfig(schema, env);
+  return {
+    port: parsed.PORT,
+    production: parsed.NODE_ENV === 'production',
+    logLevel: parsed.LOG_LEVEL,
+    auth: authConfigFrom(parsed),
+    nats: natsConfigFrom(parsed),
+    database: databaseConfigFrom('reservation', parsed),
+    ticketUrl: parsed.TICKET_SERVICE_URL,
+    ticketCallPolicy: {
+      timeoutMs: parsed.TICKET_CALL_TIMEOUT_MS,
+      breakerFailures: parsed.TICKET_BREAKER_FAILURES,
+      halfOpenAfterMs: parsed.TICKET_BREAKER_HALF_OPEN_AFTER_MS,
+      bulkheadLimit: parsed.TICKET_BULKHEAD_LIMIT,
+      bulkheadQueue: parsed.TICKET_BULKHEAD_QUEUE,
+      maxAttempts: parsed.TICKET_CALL_MAX_ATTEMPTS,
+    },
+  };
+}
+
+export type ReservationConfig = ReturnType<typeof loadReservationConfig>;

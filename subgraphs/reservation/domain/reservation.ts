@@ -1,0 +1,13 @@
+import type { UserGrade } from '../../../platform/auth/caller.ts';
+
+export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
+
+export interface Reservation {
+  id: string;
+  ticketId: string;
+  userId: string;
+  userGrade: UserGrade;
+  status: ReservationStatus;
+  reservedAt: Date;
+  cancelledAt: Date | null;
+}
