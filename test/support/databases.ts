@@ -1,0 +1,41 @@
+/** A fresh, migrated database per test suite, cloned from this run's template; dropped afterwards. */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { TEST_DATABASE_URL, templateDatabaseName, withDatabase } from './services.ts';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'price'): Promise<TestDatabase> {
+  const runId = process.env.TEST_RUN_ID;
+  if (!runId) throw new Error('TEST_RUN_ID is not set: run the tests through jest (global setup)');
+  const name = `test_${schema}_${randomBytes(5).toString('hex')}`;
+  const template = templateDatabaseName(schema, runId);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
+      break;
+    } catch (error) {
+      // Two clones of one template at the same instant: PostgreSQL refuses the second; retry.
+      if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+      await sleep(50 * attempt);
+    }
+  }
+  return {
+    url: withDatabase(TEST_DATABASE_URL, name),
+    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}

@@ -1,0 +1,30 @@
+/** Plain HTTP to a GraphQL endpoint, as any client would send it. */
+export interface GraphQLResult<TData = Record<string, unknown>> {
+  status: number;
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  headers: Headers;
+}
+
+export async function graphql<TData = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any -- test results are read loosely
+  url: string,
+  query: string,
+  options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
+): Promise<GraphQLResult<TData>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
+    body: JSON.stringify({ query, variables: options.variables }),
+  });
+  const body = (await response.json()) as Omit<GraphQLResult<TData>, 'status' | 'headers'>;
+  return { status: response.status, headers: response.headers, ...body };
+}
+
+/** The codes of a result's errors, for assertions. */
+export function errorCodes(result: GraphQLResult<unknown>): unknown[] {
+  return (result.errors ?? []).map((e) => e.extensions?.code);
+}
