@@ -33,6 +33,19 @@ export interface TestSupergraphOptions {
   reservationEnv?: Record<string, string>;
 }
 
+/** The environment every test process gets: quiet logs and the test's own stream. */
+export function testServiceEnv(stream: TestStream, databaseUrl?: string): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    NATS_URL: stream.url,
+    NATS_STREAM: stream.stream,
+    NATS_SUBJECT_PREFIX: stream.subjectPrefix,
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20' } : {}),
+    PORT: '0',
+  };
+}
+
 export async function startTestSupergraph(options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const stream = createTestStream();
   const databases = {} as Record<SubgraphName, TestDatabase>;
@@ -40,17 +53,8 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   const ports = {} as Record<SubgraphName, number>;
   let gateway: RunningGateway | undefined;
 
-  const commonEnv = {
-    NODE_ENV: 'test',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    NATS_URL: stream.url,
-    NATS_STREAM: stream.stream,
-    NATS_SUBJECT_PREFIX: stream.subjectPrefix,
-  };
   const envFor = (name: SubgraphName) => ({
-    ...commonEnv,
-    DATABASE_URL: databases[name].url,
-    DATABASE_POOL_SIZE: '20',
+    ...testServiceEnv(stream, databases[name].url),
     PORT: String(ports[name] ?? 0),
   });
 
@@ -100,7 +104,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       price: `http://127.0.0.1:${ports.price}/graphql`,
     };
     const { supergraphSdl } = composeSupergraph(subgraphUrls);
-    gateway = await startGateway({ ...loadGatewayConfig({ ...commonEnv, PORT: '0' }), supergraphSdl });
+    gateway = await startGateway({ ...loadGatewayConfig(testServiceEnv(stream)), supergraphSdl });
     return {
       gatewayUrl: gateway.url,
       subgraphUrls,

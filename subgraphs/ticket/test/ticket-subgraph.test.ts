@@ -1,0 +1,173 @@
+/**
+ * The ticket subgraph on its own, against real PostgreSQL and NATS: the internal hold needs the
+ * reservation service's identity, is atomic and idempotent; releases happen only for the holder;
+ * registration and holds announce themselves on the stream with a full envelope.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { issueServiceToken } from '../../../platform/auth/tokens.ts';
+import { authConfigFrom } from '../../../platform/config.ts';
+import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { newEvent } from '../../../platform/events/envelope.ts';
+import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
+import { aTicket } from '../../../test/support/builders.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
+import { eventually } from '../../../test/support/eventually.ts';
+import { errorCodes, graphql } from '../../../test/support/graphql-client.ts';
+import { createTestStream, type TestStream } from '../../../test/support/nats.ts';
+import { createTestPublisher, type TestPublisher } from '../../../test/support/publisher.ts';
+import { testServiceEnv } from '../../../test/support/supergraph.ts';
+import { adminToken, forgedToken, tokenFor } from '../../../test/support/tokens.ts';
+import { HOLD_TICKET, RELEASE_TICKET } from '../../reservation/clients/ticket-hold-client.ts';
+import { loadTicketConfig } from '../config.ts';
+import { startTicketService } from '../service.ts';
+
+let database: TestDatabase;
+let stream: TestStream;
+let ticket: RunningSubgraph;
+let publisher: TestPublisher;
+let reservationService: string;
+
+const auth = authConfigFrom({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+
+async function register(correlationId = randomUUID()): Promise<string> {
+  const result = await graphql(ticket.url, 'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }', {
+    variables: { input: aTicket() },
+    token: await adminToken(),
+    headers: { 'x-correlation-id': correlationId },
+  });
+  expect(result.errors).toBeUndefined();
+  return result.data!.registerTicket.id;
+}
+
+const hold = (ticketId: string, reservationId: string, token = reservationService) =>
+  graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId }, token });
+
+const release = (ticketId: string, reservationId: string) =>
+  graphql(ticket.url, RELEASE_TICKET, { variables: { ticketId, reservationId }, token: reservationService });
+
+async function statusOf(ticketId: string): Promise<string> {
+  return (await graphql(ticket.url, 'query($id: ID!) { ticket(id: $id) { status } }', { variables: { id: ticketId } })).data!.ticket
+    .status;
+}
+
+async function eventsOnStream(): Promise<EventEnvelope[]> {
+  const connection = await connect({ servers: stream.url });
+  try {
+    const jsm = await jetstreamManager(connection);
+    const { state } = await jsm.streams.info(stream.stream);
+    const events: EventEnvelope[] = [];
+    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
+      const message = await jsm.streams.getMessage(stream.stream, { seq });
+      if (message) events.push(parseEvent(message.json()));
+    }
+    return events;
+  } finally {
+    await connection.close();
+  }
+}
+
+beforeAll(async () => {
+  [database, stream] = [await createTestDatabase('ticket'), createTestStream()];
+  ticket = await startTicketService(
+    loadTicketConfig({ ...testServiceEnv(stream, database.url), TICKET_CONSUMER: `ticket_${stream.suffix}` }),
+  );
+  publisher = await createTestPublisher(stream);
+  reservationService = await issueServiceToken(auth, 'reservation');
+});
+
+afterAll(async () => {
+  await publisher?.close();
+  await ticket?.stop();
+  await database?.drop();
+  await stream?.delete();
+});
+
+describe('the internal hold', () => {
+  it('needs the reservation service identity', async () => {
+    const ticketId = await register();
+    expect(errorCodes(await hold(ticketId, randomUUID(), await tokenFor('user-1')))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await hold(ticketId, randomUUID(), await adminToken()))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId: randomUUID() } }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(await statusOf(ticketId)).toBe('AVAILABLE');
+  });
+
+  it('holds an AVAILABLE ticket, and holding again for the same reservation changes nothing', async () => {
+    const ticketId = await register();
+    const reservationId = randomUUID();
+    expect((await hold(ticketId, reservationId)).data!.holdTicket).toEqual({ ticketId, reservationId, status: 'RESERVED' });
+    expect((await hold(ticketId, reservationId)).data!.holdTicket.status).toBe('RESERVED');
+    expect(errorCodes(await hold(ticketId, randomUUID()))).toEqual(['TICKET_NOT_AVAILABLE']);
+  });
+
+  it('releases only for the reservation that holds the ticket', async () => {
+    const ticketId = await register();
+    const holder = randomUUID();
+    await hold(ticketId, holder);
+    expect((await release(ticketId, randomUUID())).data!.releaseTicket.status).toBe('RESERVED');
+    expect((await release(ticketId, holder)).data!.releaseTicket.status).toBe('AVAILABLE');
+    expect((await release(ticketId, holder)).data!.releaseTicket.status).toBe('AVAILABLE');
+  });
+
+  it('when many holds race, exactly one reservation wins', async () => {
+    const ticketId = await register();
+    const results = await Promise.all(Array.from({ length: 20 }, () => hold(ticketId, randomUUID())));
+    expect(results.filter((r) => r.data?.holdTicket)).toHaveLength(1);
+  });
+});
+
+describe('identity in the subgraph itself', () => {
+  it('refuses a forged token even when called directly, around the gateway', async () => {
+    const result = await graphql(ticket.url, '{ tickets { edges { node { id } } } }', { token: await forgedToken() });
+    expect(result.status).toBe(401);
+    expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
+  });
+});
+
+describe('events', () => {
+  it('announces registration and holds on the stream, correlated with the request', async () => {
+    const correlationId = `corr-${randomUUID()}`;
+    const ticketId = await register(correlationId);
+    const reservationId = randomUUID();
+    await hold(ticketId, reservationId);
+    const events = await eventually(async () => {
+      const found = (await eventsOnStream()).filter((e) => e.ticketId === ticketId);
+      expect(found.map((e) => e.type)).toEqual(['TicketRegistered', 'TicketHeld']);
+      return found;
+    });
+    expect(events[0]).toMatchObject({
+      type: 'TicketRegistered',
+      version: 1,
+      correlationId,
+      causationId: null,
+      ticketId,
+      data: expect.objectContaining({ basePrice: 100_000, currency: 'KRW' }),
+    });
+    expect(events[1]).toMatchObject({ type: 'TicketHeld', reservationId });
+  });
+
+  it('releases the ticket when its reservation is cancelled, once, and never another reservation’s hold', async () => {
+    const ticketId = await register();
+    const cancelledReservation = randomUUID();
+    await hold(ticketId, cancelledReservation);
+    const cancelled = newEvent(
+      'ReservationCancelled',
+      { ticketId, reservationId: cancelledReservation, userId: 'u-1' },
+      { userGrade: 'NORMAL' },
+      { correlationId: 'cancel-test', causationId: null },
+    );
+    await publisher.publish(cancelled);
+    await eventually(async () => expect(await statusOf(ticketId)).toBe('AVAILABLE'));
+
+    // Someone else reserves it; a redelivery of the old cancellation must not free their hold.
+    const nextReservation = randomUUID();
+    await hold(ticketId, nextReservation);
+    await publisher.publishAgain(cancelled);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await statusOf(ticketId)).toBe('RESERVED');
+  });
+});
