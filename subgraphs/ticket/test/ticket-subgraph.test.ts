@@ -32,7 +32,7 @@ let reservationService: string;
 
 const auth = authConfigFrom({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
-async function register(correlationId = randomUUID()): Promise<string> {
+async function register(correlationId: string = randomUUID()): Promise<string> {
   const result = await graphql(ticket.url, 'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }', {
     variables: { input: aTicket() },
     token: await adminToken(),
