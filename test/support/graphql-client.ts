@@ -6,7 +6,8 @@ export interface GraphQLResult<TData = Record<string, unknown>> {
   headers: Headers;
 }
 
-export async function graphql<TData = Record<string, any>>( // eslint-disable-line @typescript-eslint/no-explicit-any -- test results are read loosely
+// Test results are read loosely: assertions check their shape.
+export async function graphql<TData = Record<string, any>>(
   url: string,
   query: string,
   options: { variables?: Record<string, unknown>; token?: string; headers?: Record<string, string> } = {},
