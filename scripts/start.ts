@@ -9,9 +9,35 @@ import { existsSync, mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { parseConfig, port } from '../platform/config.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
-const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+// The launcher's own settings; each process validates the rest of its environment itself.
+const launcherEnv = z.object({
+    NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+    GATEWAY_PORT: port(4000),
+    TICKET_PORT: port(4001),
+    RESERVATION_PORT: port(4002),
+    PRICE_PORT: port(4003),
+    /** Embedded stores (and a nats-server started here) keep their data below this folder. */
+    DATA_DIR: z.string().default(path.join(root, '.data')),
+    /** The embedded PostgreSQL of ticket, reservation and price listen on this port and the next two. */
+    EMBEDDED_PG_PORT_BASE: port(54331),
+    TICKET_DATABASE_URL: z.string().optional(),
+    RESERVATION_DATABASE_URL: z.string().optional(),
+    PRICE_DATABASE_URL: z.string().optional(),
+  });
+let config: z.output<typeof launcherEnv>;
+try {
+  config = parseConfig(launcherEnv, process.env);
+} catch (error) {
+  process.stderr.write(`[start] ${(error as Error).message}\n`);
+  process.exit(78);
+}
+const natsUrl = config.NATS_URL;
+const dataDir = path.resolve(config.DATA_DIR);
 
 interface ProcessSpec {
   name: string;
@@ -21,14 +47,48 @@ interface ProcessSpec {
 }
 
 // Variables meant for one process must not leak into all of them.
-const { DATABASE_URL: _db, PORT: _port, ...sharedEnv } = process.env;
+const { DATABASE_URL: _db, PORT: _port, EMBEDDED_PG_DIR: _dir, EMBEDDED_PG_PORT: _pgPort, ...sharedEnv } = process.env;
+
+const subgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
+const embeddedStore = (name: string, offset: number) => ({
+  EMBEDDED_PG_DIR: path.join(dataDir, name, 'postgres'),
+  EMBEDDED_PG_PORT: String(config.EMBEDDED_PG_PORT_BASE + offset),
+});
 
 const specs: ProcessSpec[] = [
-  { name: 'ticket', entry: 'subgraphs/ticket/main.ts', port: 4001, env: { DATABASE_URL: process.env.TICKET_DATABASE_URL, SEED_DEMO_DATA: 'true' } },
-  { name: 'reservation', entry: 'subgraphs/reservation/main.ts', port: 4002, env: { DATABASE_URL: process.env.RESERVATION_DATABASE_URL } },
-  { name: 'price', entry: 'subgraphs/price/main.ts', port: 4003, env: { DATABASE_URL: process.env.PRICE_DATABASE_URL } },
+  {
+    name: 'ticket',
+    entry: 'subgraphs/ticket/main.ts',
+    port: config.TICKET_PORT,
+    env: { DATABASE_URL: config.TICKET_DATABASE_URL, ...embeddedStore('ticket', 0), SEED_DEMO_DATA: 'true' },
+  },
+  {
+    name: 'reservation',
+    entry: 'subgraphs/reservation/main.ts',
+    port: config.RESERVATION_PORT,
+    env: {
+      DATABASE_URL: config.RESERVATION_DATABASE_URL,
+      ...embeddedStore('reservation', 1),
+      TICKET_SERVICE_URL: subgraphUrl(config.TICKET_PORT),
+    },
+  },
+  {
+    name: 'price',
+    entry: 'subgraphs/price/main.ts',
+    port: config.PRICE_PORT,
+    env: { DATABASE_URL: config.PRICE_DATABASE_URL, ...embeddedStore('price', 2) },
+  },
 ];
-const gatewaySpec: ProcessSpec = { name: 'gateway', entry: 'gateway/main.ts', port: 4000, env: {} };
+const gatewaySpec: ProcessSpec = {
+  name: 'gateway',
+  entry: 'gateway/main.ts',
+  port: config.GATEWAY_PORT,
+  env: {
+    TICKET_URL: subgraphUrl(config.TICKET_PORT),
+    RESERVATION_URL: subgraphUrl(config.RESERVATION_PORT),
+    PRICE_URL: subgraphUrl(config.PRICE_PORT),
+  },
+};
 
 const children = new Map<string, ChildProcess>();
 let natsServer: ChildProcess | undefined;
@@ -65,9 +125,9 @@ async function ensureNats(): Promise<void> {
     say('or `docker run -p 4222:4222 nats:2.10 -js`) and run `npm start` again.');
     process.exit(1);
   }
-  const storeDir = path.join(root, '.data/nats');
+  const storeDir = path.join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
-  say(`starting nats-server with JetStream on ${host}:${port} (store: .data/nats)`);
+  say(`starting nats-server with JetStream on ${host}:${port} (store: ${storeDir})`);
   natsServer = spawn('nats-server', ['-js', '-a', host, '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
   for (let i = 0; i < 50; i++) {
     if (await canConnect(host, port)) return;
@@ -139,9 +199,9 @@ if (!stopping) {
   process.stderr.write(`
   Ticketing supergraph is up.
 
-    Apollo Sandbox   http://localhost:4000
-    GraphQL          POST http://localhost:4000/graphql
-    Subgraphs        ticket :4001  reservation :4002  price :4003
+    Apollo Sandbox   http://localhost:${config.GATEWAY_PORT}
+    GraphQL          POST http://localhost:${config.GATEWAY_PORT}/graphql
+    Subgraphs        ticket :${config.TICKET_PORT}  reservation :${config.RESERVATION_PORT}  price :${config.PRICE_PORT}
 
   Get a token (paste into Sandbox's Authorization header as "Bearer <token>"):
     npm run -s token -- --sub alice --role USER --grade VIP
