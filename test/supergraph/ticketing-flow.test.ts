@@ -278,3 +278,21 @@ describe('identity at the gateway', () => {
     expect(result.headers.get('x-correlation-id')).toBe('test-corr-42');
   });
 });
+
+describe('operations endpoints', () => {
+  it('serves /health/live, /health/ready and Prometheus /metrics on every process', async () => {
+    const bases = [supergraph.gatewayUrl, ...Object.values(supergraph.subgraphUrls)].map((url) => url.replace('/graphql', ''));
+    for (const base of bases) {
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      const ready = await fetch(`${base}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ready' });
+      const metrics = await fetch(`${base}/metrics`);
+      expect(metrics.headers.get('content-type')).toContain('text/plain');
+      expect(await metrics.text()).toContain('process_cpu_seconds_total');
+    }
+    expect(await (await fetch(supergraph.subgraphUrls.price.replace('/graphql', '/metrics'))).text()).toContain(
+      'events_consumed_total',
+    );
+  });
+});
