@@ -1,7 +1,7 @@
 /** The gateway's configuration: read from the environment once, validated. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { authConfigFrom, commonEnv, parseConfig, port } from '../platform/config.ts';
+import { authConfigFrom, commonEnv, integer, parseConfig, port } from '../platform/config.ts';
 import { SUPERGRAPH_PATH, type SubgraphName } from './composition.ts';
 
 const schema = z.object({
@@ -15,7 +15,7 @@ const schema = z.object({
   /** Browser origins allowed by CORS, comma-separated; `*` for any. Default: Apollo Studio in development. */
   CORS_ORIGINS: z.string().optional(),
   /** Query plans kept in memory, in MiB. */
-  QUERY_PLAN_CACHE_MB: z.coerce.number().int().min(1).max(1024).default(30),
+  QUERY_PLAN_CACHE_MB: integer(1, 1024, 30),
 });
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv) {

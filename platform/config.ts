@@ -8,15 +8,28 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses `env` with `schema`; every invalid variable is named in one error. */
+/**
+ * Parses `env` with `schema`; every invalid variable is named in one error. A variable set to an
+ * empty string (`PORT=` in an .env or compose file) counts as unset, so its default applies.
+ */
 export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const result = schema.safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
-export const port = (defaultPort: number) => z.coerce.number().int().min(0).max(65535).default(defaultPort);
+/** A whole number written in decimal digits (no `1e3`, no `0x10`), within bounds. */
+export const integer = (min: number, max: number, defaultValue: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max))
+    .default(defaultValue);
+
+export const port = (defaultPort: number) => integer(0, 65535, defaultPort);
 
 export const flag = (defaultValue: boolean) =>
   z
@@ -57,6 +70,10 @@ export function authConfigFrom(env: CommonEnv): AuthConfig {
     !env.JWT_SECRET && !env.JWT_JWKS_URL && 'JWT_SECRET (or JWT_JWKS_URL)',
     !env.SERVICE_TOKEN_SECRET && 'SERVICE_TOKEN_SECRET',
   ].filter(Boolean);
+  if (env.JWT_SECRET && env.JWT_SECRET === env.SERVICE_TOKEN_SECRET) {
+    // Equal secrets would let a service token pass as a user token, and the reverse.
+    throw new ConfigError('invalid configuration:\n  SERVICE_TOKEN_SECRET: must differ from JWT_SECRET');
+  }
   if (production && missing.length > 0) {
     throw new ConfigError(`invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join('\n')}`);
   }
@@ -92,7 +109,7 @@ export const databaseEnv = (defaults: { embeddedPort: number; name: string }) =>
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgresql:// URL')
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_POOL_SIZE: integer(1, 100, 10),
   EMBEDDED_PG_DIR: z.string().default(`.data/${defaults.name}/postgres`),
   EMBEDDED_PG_PORT: port(defaults.embeddedPort),
   MIGRATE_ON_START: flag(false),

@@ -34,6 +34,7 @@ export function createTokenVerifier(config: AuthConfig, options: { acceptService
   const serviceKey = new TextEncoder().encode(config.serviceTokenSecret);
 
   async function verifyUser(token: string): Promise<Caller> {
+    if (isServiceToken(token)) throw new Unauthenticated('service tokens are not accepted here');
     const { payload } = await jwtVerify(token, userKey as Uint8Array, {
       algorithms: config.jwksUrl ? undefined : ['HS256'],
       issuer: config.issuer,

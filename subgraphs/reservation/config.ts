@@ -5,13 +5,14 @@ import {
   commonEnv,
   databaseConfigFrom,
   databaseEnv,
+  integer,
   natsConfigFrom,
   natsEnv,
   parseConfig,
   port,
 } from '../../platform/config.ts';
 
-const positiveInt = (defaultValue: number) => z.coerce.number().int().min(1).default(defaultValue);
+const positiveInt = (defaultValue: number) => integer(1, 1_000_000, defaultValue);
 
 const schema = z.object({
   ...commonEnv,
@@ -23,7 +24,7 @@ const schema = z.object({
   TICKET_BREAKER_FAILURES: positiveInt(5),
   TICKET_BREAKER_HALF_OPEN_AFTER_MS: positiveInt(5000),
   TICKET_BULKHEAD_LIMIT: positiveInt(32),
-  TICKET_BULKHEAD_QUEUE: z.coerce.number().int().min(0).default(64),
+  TICKET_BULKHEAD_QUEUE: integer(0, 1_000_000, 64),
   TICKET_CALL_MAX_ATTEMPTS: positiveInt(2),
 });
 

@@ -32,7 +32,8 @@ export async function registerTicket(
   if (input.expiresAt.getTime() <= input.startsAt.getTime()) {
     throw new InvalidInput('input.expiresAt', 'must be after startsAt');
   }
-  if (input.expiresAt.getTime() <= deps.clock().getTime()) {
+  const now = deps.clock();
+  if (input.expiresAt.getTime() <= now.getTime()) {
     throw new InvalidInput('input.expiresAt', 'must be in the future');
   }
   assertIntInRange('input.basePrice', input.basePrice, 0, MAX_PRICE);
@@ -51,6 +52,7 @@ export async function registerTicket(
       currency,
     },
     causation,
+    now,
   );
   return deps.tickets.register(ticket, registered);
 }

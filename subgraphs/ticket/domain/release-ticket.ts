@@ -21,7 +21,7 @@ export async function releaseTicket(
   assertService(caller, HOLDING_SERVICE);
   assertId('ticketId', ticketId);
   assertId('reservationId', reservationId);
-  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causation);
+  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causation, deps.clock());
   await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released);
   const ticket = await deps.tickets.findById(ticketId);
   if (!ticket) throw new TicketNotFound(ticketId);
@@ -35,6 +35,6 @@ export async function releaseTicketOfCancelledReservation(
 ): Promise<void> {
   const { ticketId, reservationId } = cancelled;
   if (!ticketId || !reservationId) return;
-  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(cancelled));
+  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(cancelled), deps.clock());
   await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released, cancelled);
 }

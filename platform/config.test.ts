@@ -1,0 +1,219 @@
+import { describe, expect, it } from '@jest/globals';
+import { z } from 'zod';
+import { loadTicketConfig } from '../subgraphs/ticket/config.ts';
+import { authConfigFrom, commonEnv, ConfigError, natsEnv, parseConfig, port } from './config.ts';
+
+const processSchema = z.object({ ...commonEnv, ...natsEnv, PORT: port(4000) });
+type CommonEnvValues = Parameters<typeof authConfigFrom>[0];
+
+const A_JWT_SECRET = 'j'.repeat(32);
+const A_SERVICE_SECRET = 's'.repeat(32);
+
+function aProductionEnv(overrides: Partial<CommonEnvValues> = {}): CommonEnvValues {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'info',
+    JWT_SECRET: A_JWT_SECRET,
+    SERVICE_TOKEN_SECRET: A_SERVICE_SECRET,
+    ...overrides,
+  };
+}
+
+function configErrorOf(work: () => unknown): string {
+  try {
+    work();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return String(error);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+/** The problem lines of a ConfigError, one per invalid variable. */
+function namedVariables(message: string): string[] {
+  return [...message.matchAll(/^ {2}([A-Z_]+)/gm)].map((match) => match[1] ?? '');
+}
+
+describe('parseConfig', () => {
+  it('when every variable is absent, the defaults are used', () => {
+    expect(parseConfig(processSchema, {})).toMatchObject({
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      PORT: 4000,
+      NATS_STREAM: 'TICKETING',
+      NATS_SUBJECT_PREFIX: 'ticketing',
+    });
+  });
+
+  it('when several variables are invalid, one ConfigError names every one of them', () => {
+    const message = configErrorOf(() =>
+      parseConfig(processSchema, { PORT: 'abc', NATS_STREAM: 'a b', LOG_LEVEL: 'loud' }),
+    );
+
+    expect(namedVariables(message).sort()).toEqual(['LOG_LEVEL', 'NATS_STREAM', 'PORT']);
+  });
+
+  it.each([
+    ['PORT', { PORT: '70000' }],
+    ['PORT', { PORT: '-1' }],
+    ['PORT', { PORT: '80.5' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['NATS_SUBJECT_PREFIX', { NATS_SUBJECT_PREFIX: 'Ticketing.Events' }],
+    ['JWT_JWKS_URL', { JWT_JWKS_URL: 'not a url' }],
+  ])('when %s is invalid, the ConfigError names it', (variable, env) => {
+    expect(namedVariables(configErrorOf(() => parseConfig(processSchema, env)))).toEqual([variable]);
+  });
+
+  it('when JWT_SECRET is shorter than 32 characters, it is refused', () => {
+    const message = configErrorOf(() => parseConfig(processSchema, { JWT_SECRET: 'x'.repeat(31) }));
+
+    expect(namedVariables(message)).toEqual(['JWT_SECRET']);
+    expect(message).toContain('at least 32 characters');
+  });
+
+  it('when SERVICE_TOKEN_SECRET is shorter than 32 characters, it is refused', () => {
+    expect(namedVariables(configErrorOf(() => parseConfig(processSchema, { SERVICE_TOKEN_SECRET: 'short' })))).toEqual([
+      'SERVICE_TOKEN_SECRET',
+    ]);
+  });
+
+  it('when the secrets are long enough, they are accepted', () => {
+    expect(
+      parseConfig(processSchema, { JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_SERVICE_SECRET }),
+    ).toMatchObject({
+      JWT_SECRET: A_JWT_SECRET,
+      SERVICE_TOKEN_SECRET: A_SERVICE_SECRET,
+    });
+  });
+});
+
+describe('authConfigFrom', () => {
+  it('when in production without JWT_SECRET and SERVICE_TOKEN_SECRET, it refuses to start naming both', () => {
+    const message = configErrorOf(() =>
+      authConfigFrom(aProductionEnv({ JWT_SECRET: undefined, SERVICE_TOKEN_SECRET: undefined })),
+    );
+
+    expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('SERVICE_TOKEN_SECRET');
+    expect(message).toContain('required in production');
+  });
+
+  it('when in production without JWT_SECRET, it refuses to start', () => {
+    const message = configErrorOf(() => authConfigFrom(aProductionEnv({ JWT_SECRET: undefined })));
+
+    expect(message).toContain('JWT_SECRET');
+    expect(message).not.toContain('SERVICE_TOKEN_SECRET');
+  });
+
+  it('when in production without SERVICE_TOKEN_SECRET, it refuses to start', () => {
+    const message = configErrorOf(() => authConfigFrom(aProductionEnv({ SERVICE_TOKEN_SECRET: undefined })));
+
+    expect(message).toContain('SERVICE_TOKEN_SECRET');
+    expect(message).not.toMatch(/\bJWT_SECRET/);
+  });
+
+  it('when in production with both secrets, it uses them', () => {
+    expect(authConfigFrom(aProductionEnv())).toMatchObject({
+      jwtSecret: A_JWT_SECRET,
+      serviceTokenSecret: A_SERVICE_SECRET,
+    });
+  });
+
+  it('when in production with a JWKS URL instead of JWT_SECRET, it starts and verifies user tokens with the JWKS', () => {
+    const config = authConfigFrom(
+      aProductionEnv({ JWT_SECRET: undefined, JWT_JWKS_URL: 'https://id.example.com/.well-known/jwks.json' }),
+    );
+
+    expect(config.jwksUrl).toBe('https://id.example.com/.well-known/jwks.json');
+  });
+
+  it('when not in production and no secrets are given, distinct development secrets of a valid length are used', () => {
+    for (const NODE_ENV of ['development', 'test'] as const) {
+      const config = authConfigFrom({ NODE_ENV, LOG_LEVEL: 'silent' });
+
+      expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+      expect(config.serviceTokenSecret.length).toBeGreaterThanOrEqual(32);
+      expect(config.jwtSecret).not.toBe(config.serviceTokenSecret);
+    }
+  });
+
+  it('when issuer and audience are given, they are passed on', () => {
+    expect(
+      authConfigFrom(aProductionEnv({ JWT_ISSUER: 'https://id.example.com', JWT_AUDIENCE: 'ticketing' })),
+    ).toMatchObject({
+      issuer: 'https://id.example.com',
+      audience: 'ticketing',
+    });
+  });
+});
+
+describe('loadTicketConfig (end to end)', () => {
+  it('when PORT is not a number, it throws a ConfigError naming PORT', () => {
+    expect(namedVariables(configErrorOf(() => loadTicketConfig({ PORT: 'abc' })))).toEqual(['PORT']);
+  });
+
+  it('when several variables are invalid, they are all named at once', () => {
+    const message = configErrorOf(() =>
+      loadTicketConfig({
+        PORT: 'abc',
+        NATS_STREAM: 'a b',
+        JWT_SECRET: 'short',
+        SEED_DEMO_DATA: 'yes',
+        DATABASE_URL: 'mysql://db',
+      }),
+    );
+
+    expect(namedVariables(message).sort()).toEqual([
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'NATS_STREAM',
+      'PORT',
+      'SEED_DEMO_DATA',
+    ]);
+  });
+
+  it('when started in production without secrets, it refuses to start', () => {
+    const message = configErrorOf(() => loadTicketConfig({ NODE_ENV: 'production' }));
+
+    expect(message).toContain('JWT_SECRET');
+    expect(message).toContain('SERVICE_TOKEN_SECRET');
+  });
+
+  it('when nothing is set, it starts in development with the ticket defaults', () => {
+    expect(loadTicketConfig({})).toMatchObject({
+      port: 4001,
+      production: false,
+      logLevel: 'info',
+      nats: { url: 'nats://127.0.0.1:4222', stream: 'TICKETING', subjectPrefix: 'ticketing' },
+      database: { name: 'ticket', poolSize: 10, embedded: { port: 54331 }, migrateOnStart: false },
+      consumerName: 'ticket',
+      seedDemoData: false,
+    });
+  });
+
+  it('when flags and numbers are set as strings, they are converted', () => {
+    expect(
+      loadTicketConfig({ PORT: '5001', SEED_DEMO_DATA: '1', MIGRATE_ON_START: 'true', DATABASE_POOL_SIZE: '4' }),
+    ).toMatchObject({
+      port: 5001,
+      seedDemoData: true,
+      database: { poolSize: 4, migrateOnStart: true },
+    });
+  });
+});
+
+describe('values as .env and compose files write them', () => {
+  it('when a variable is set but empty, its default applies', () => {
+    expect(loadTicketConfig({ PORT: '', DATABASE_POOL_SIZE: ' ' })).toMatchObject({ port: 4001, database: { poolSize: 10 } });
+  });
+
+  it('when a number is not written in plain digits, it is refused', () => {
+    expect(configErrorOf(() => loadTicketConfig({ PORT: '1e3' }))).toContain('PORT');
+  });
+
+  it('when the service token secret equals the user token secret, it is refused', () => {
+    expect(
+      configErrorOf(() => authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET }))),
+    ).toContain('SERVICE_TOKEN_SECRET');
+  });
+});
