@@ -20,7 +20,10 @@ export interface RunningGateway extends RunningHttpServer {
   logger: Logger;
 }
 
-export async function startGateway(config: GatewayConfig, logger = createLogger('gateway', config.logLevel)): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  logger = createLogger('gateway', config.logLevel),
+): Promise<RunningGateway> {
   const metrics = createMetricsRegistry('gateway');
   const verifier = createTokenVerifier(config.auth, { acceptServiceTokens: false });
   const gateway = new ApolloGateway({

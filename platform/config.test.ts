@@ -204,7 +204,10 @@ describe('loadTicketConfig (end to end)', () => {
 
 describe('values as .env and compose files write them', () => {
   it('when a variable is set but empty, its default applies', () => {
-    expect(loadTicketConfig({ PORT: '', DATABASE_POOL_SIZE: ' ' })).toMatchObject({ port: 4001, database: { poolSize: 10 } });
+    expect(loadTicketConfig({ PORT: '', DATABASE_POOL_SIZE: ' ' })).toMatchObject({
+      port: 4001,
+      database: { poolSize: 10 },
+    });
   });
 
   it('when a number is not written in plain digits, it is refused', () => {
@@ -213,7 +216,9 @@ describe('values as .env and compose files write them', () => {
 
   it('when the service token secret equals the user token secret, it is refused', () => {
     expect(
-      configErrorOf(() => authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET }))),
+      configErrorOf(() =>
+        authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET })),
+      ),
     ).toContain('SERVICE_TOKEN_SECRET');
   });
 });

@@ -13,7 +13,9 @@ export class ConfigError extends Error {
  * empty string (`PORT=` in an .env or compose file) counts as unset, so its default applies.
  */
 export function parseConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.output<S> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(root)'}: ${issue.message}`);
@@ -89,8 +91,14 @@ export function authConfigFrom(env: CommonEnv): AuthConfig {
 /** Settings of every process that publishes or consumes events. */
 export const natsEnv = {
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only').default('TICKETING'),
-  NATS_SUBJECT_PREFIX: z.string().regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only').default('ticketing'),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('TICKETING'),
+  NATS_SUBJECT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only')
+    .default('ticketing'),
 };
 
 export interface NatsConfig {

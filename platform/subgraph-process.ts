@@ -68,7 +68,13 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     const messaging: Messaging = await startMessaging(config.nats, name, logger);
     started.push(messaging);
 
-    const relay = createOutboxRelay({ db, js: messaging.js, subjectPrefix: config.nats.subjectPrefix, logger, metrics });
+    const relay = createOutboxRelay({
+      db,
+      js: messaging.js,
+      subjectPrefix: config.nats.subjectPrefix,
+      logger,
+      metrics,
+    });
     relay.start();
     started.push(relay);
 
@@ -111,7 +117,9 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     logger.info({ url: server.url }, `${name} subgraph ready`);
     return { url: server.url, port: server.port, logger, metrics, relay, stop: () => stopAll(started) };
   } catch (error) {
-    await stopAll(started).catch((stopError) => logger.error({ err: stopError }, 'cleanup after a failed start failed'));
+    await stopAll(started).catch((stopError) =>
+      logger.error({ err: stopError }, 'cleanup after a failed start failed'),
+    );
     throw error;
   }
 }

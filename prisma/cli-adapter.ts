@@ -24,8 +24,7 @@ class CliClient extends pg.Client {
     const callback = args[args.length - 1];
     const query = super.query as (...a: unknown[]) => unknown;
     if (typeof callback === 'function') {
-      args[args.length - 1] = (err: unknown, res: unknown) =>
-        callback(err, err ? res : reportCatalogTypesAsText(res));
+      args[args.length - 1] = (err: unknown, res: unknown) => callback(err, err ? res : reportCatalogTypesAsText(res));
       return query.apply(this, args) as never;
     }
     const result = query.apply(this, args);

@@ -16,19 +16,19 @@ const root = path.resolve(import.meta.dirname, '..');
 
 // The launcher's own settings; each process validates the rest of its environment itself.
 const launcherEnv = z.object({
-    NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-    GATEWAY_PORT: port(4000),
-    TICKET_PORT: port(4001),
-    RESERVATION_PORT: port(4002),
-    PRICE_PORT: port(4003),
-    /** Embedded stores (and a nats-server started here) keep their data below this folder. */
-    DATA_DIR: z.string().default(path.join(root, '.data')),
-    /** The embedded PostgreSQL of ticket, reservation and price listen on this port and the next two. */
-    EMBEDDED_PG_PORT_BASE: port(54331),
-    TICKET_DATABASE_URL: z.string().optional(),
-    RESERVATION_DATABASE_URL: z.string().optional(),
-    PRICE_DATABASE_URL: z.string().optional(),
-  });
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  GATEWAY_PORT: port(4000),
+  TICKET_PORT: port(4001),
+  RESERVATION_PORT: port(4002),
+  PRICE_PORT: port(4003),
+  /** Embedded stores (and a nats-server started here) keep their data below this folder. */
+  DATA_DIR: z.string().default(path.join(root, '.data')),
+  /** The embedded PostgreSQL of ticket, reservation and price listen on this port and the next two. */
+  EMBEDDED_PG_PORT_BASE: port(54331),
+  TICKET_DATABASE_URL: z.string().optional(),
+  RESERVATION_DATABASE_URL: z.string().optional(),
+  PRICE_DATABASE_URL: z.string().optional(),
+});
 let config: z.output<typeof launcherEnv>;
 try {
   config = parseConfig(launcherEnv, process.env);
@@ -138,9 +138,13 @@ async function ensureNats(): Promise<void> {
 }
 
 function ensurePrismaClients(): void {
-  if (['ticket', 'reservation', 'price'].every((s) => existsSync(path.join(root, 'prisma', s, 'client/client.ts')))) return;
+  if (['ticket', 'reservation', 'price'].every((s) => existsSync(path.join(root, 'prisma', s, 'client/client.ts'))))
+    return;
   say('generating Prisma clients');
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prisma.ts', 'generate'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prisma.ts', 'generate'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (result.status !== 0) process.exit(1);
 }
 

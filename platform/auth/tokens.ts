@@ -59,7 +59,9 @@ export function createTokenVerifier(config: AuthConfig, options: { acceptService
       if (!match) throw new Unauthenticated('the Authorization header must be "Bearer <token>"');
       const token = match[1]!;
       try {
-        return options.acceptServiceTokens && isServiceToken(token) ? await verifyService(token) : await verifyUser(token);
+        return options.acceptServiceTokens && isServiceToken(token)
+          ? await verifyService(token)
+          : await verifyUser(token);
       } catch (error) {
         if (error instanceof Unauthenticated) throw error;
         throw new Unauthenticated(describeJoseError(error));

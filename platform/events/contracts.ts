@@ -24,7 +24,13 @@ const priceData = z.object({
 export const eventContracts = {
   TicketRegistered: {
     subject: 'ticket.registered',
-    data: z.object({ name: z.string(), startsAt: isoDateTime, expiresAt: isoDateTime, basePrice: money, currency: z.string() }),
+    data: z.object({
+      name: z.string(),
+      startsAt: isoDateTime,
+      expiresAt: isoDateTime,
+      basePrice: money,
+      currency: z.string(),
+    }),
   },
   TicketHeld: { subject: 'ticket.held', data: z.object({}) },
   TicketReleased: { subject: 'ticket.released', data: z.object({}) },

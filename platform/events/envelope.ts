@@ -1,6 +1,13 @@
 /** Building events in the domain: an envelope around validated data, caused by a request or an event. */
 import { randomUUID } from 'node:crypto';
-import { EVENT_VERSION, eventContracts, parseEvent, type EventData, type EventEnvelope, type EventType } from './contracts.ts';
+import {
+  EVENT_VERSION,
+  eventContracts,
+  parseEvent,
+  type EventData,
+  type EventEnvelope,
+  type EventType,
+} from './contracts.ts';
 
 /** What caused the change an event announces: a client request, or another event. */
 export interface Causation {

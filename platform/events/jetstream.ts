@@ -33,7 +33,8 @@ export async function connectNats(config: NatsConfig, name: string, logger: Logg
   }
   void (async () => {
     for await (const status of connection.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, `NATS ${status.type}`);
+      if (status.type === 'disconnect' || status.type === 'reconnect')
+        logger.warn({ nats: status.type }, `NATS ${status.type}`);
     }
   })();
   return connection;

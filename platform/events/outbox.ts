@@ -131,7 +131,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         );
         for (const row of rows) {
           published.inc({ type: row.envelope.type });
-          logger.debug({ eventId: row.id, type: row.envelope.type, correlationId: row.envelope.correlationId }, 'event published');
+          logger.debug(
+            { eventId: row.id, type: row.envelope.type, correlationId: row.envelope.correlationId },
+            'event published',
+          );
         }
         return rows.length;
       },

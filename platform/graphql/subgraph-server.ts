@@ -4,7 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { gql } from 'graphql-tag';
@@ -46,12 +49,18 @@ export async function startSubgraphServer<TContext extends RequestContext>(
 ): Promise<RunningHttpServer> {
   const { logger, verifier } = options;
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({ typeDefs: gql(options.typeDefs), resolvers: options.resolvers as GraphQLResolverMap<unknown> }),
+    schema: buildSubgraphSchema({
+      typeDefs: gql(options.typeDefs),
+      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+    }),
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
     // Traces would go to Apollo's cloud, which a self-hosted gateway does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : [])],
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
   });
   return startHttpServer({
     port: options.port,
@@ -61,7 +70,11 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     readiness: options.readiness,
     context: async (request: RequestInfo) => {
       const caller = await callerOf(verifier, request);
-      return options.extendContext({ caller, correlationId: request.correlationId, logger: logger.child({ correlationId: request.correlationId }) });
+      return options.extendContext({
+        caller,
+        correlationId: request.correlationId,
+        logger: logger.child({ correlationId: request.correlationId }),
+      });
     },
   });
 }

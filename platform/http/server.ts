@@ -144,7 +144,10 @@ export async function startHttpServer<TContext extends BaseContext>(
           return sendJson(res, 200, { status: 'live' });
         case '/health/ready': {
           const report = accepting ? await options.readiness() : { ready: false, checks: { shuttingDown: true } };
-          return sendJson(res, report.ready ? 200 : 503, { status: report.ready ? 'ready' : 'not ready', ...report.checks });
+          return sendJson(res, report.ready ? 200 : 503, {
+            status: report.ready ? 'ready' : 'not ready',
+            ...report.checks,
+          });
         }
         case '/metrics':
           res.writeHead(200, { 'content-type': metrics.contentType });

@@ -17,7 +17,10 @@ const schema = z.object({
   ...databaseEnv({ name: 'price', embeddedPort: 54333 }),
   PORT: port(4003),
   /** The durable consumer shared by every price replica. */
-  PRICE_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('price'),
+  PRICE_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('price'),
 });
 
 export function loadPriceConfig(env: NodeJS.ProcessEnv) {

@@ -18,7 +18,10 @@ const schema = z.object({
   ...databaseEnv({ name: 'ticket', embeddedPort: 54331 }),
   PORT: port(4001),
   /** The durable consumer shared by every ticket replica. */
-  TICKET_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('ticket'),
+  TICKET_CONSUMER: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .default('ticket'),
   /** Registers a few demo tickets when the database has none. */
   SEED_DEMO_DATA: flag(false),
 });

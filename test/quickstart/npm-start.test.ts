@@ -35,12 +35,14 @@ async function freePortRun(length: number): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 30_000);
     const taken = await Promise.all(
-      Array.from({ length }, (_, i) =>
-        new Promise<boolean>((resolve) => {
-          const server = net.createServer();
-          server.once('error', () => resolve(true));
-          server.listen(base + i, '127.0.0.1', () => server.close(() => resolve(false)));
-        }),
+      Array.from(
+        { length },
+        (_, i) =>
+          new Promise<boolean>((resolve) => {
+            const server = net.createServer();
+            server.once('error', () => resolve(true));
+            server.listen(base + i, '127.0.0.1', () => server.close(() => resolve(false)));
+          }),
       ),
     );
     if (!taken.includes(true)) return base;
@@ -56,14 +58,30 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 }
 
 async function waitForGateway(): Promise<void> {
-  await eventually(async () => {
-    const response = await fetch(gatewayUrl.replace('/graphql', '/health/ready'));
-    expect(response.status).toBe(200);
-  }, 150_000, 500);
+  await eventually(
+    async () => {
+      const response = await fetch(gatewayUrl.replace('/graphql', '/health/ready'));
+      expect(response.status).toBe(200);
+    },
+    150_000,
+    500,
+  );
 }
 
 const DEMO_TICKETS = /* GraphQL */ `
-  query { tickets(first: 100) { edges { node { name status price { finalPrice } } } } }
+  query {
+    tickets(first: 100) {
+      edges {
+        node {
+          name
+          status
+          price {
+            finalPrice
+          }
+        }
+      }
+    }
+  }
 `;
 
 beforeAll(async () => {

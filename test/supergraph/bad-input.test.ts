@@ -49,12 +49,26 @@ describe('registerTicket', () => {
     ['a negative price', { basePrice: -1 }, 'input.basePrice'],
     ['an unparseable start', { startsAt: 'next tuesday' }, 'input.startsAt'],
     ['an unparseable expiry', { expiresAt: '2026-13-45' }, 'input.expiresAt'],
-    ['an expiry before the start', { startsAt: new Date(Date.now() + 7_200_000).toISOString(), expiresAt: new Date(Date.now() + 3_600_000).toISOString() }, 'input.expiresAt'],
-    ['an expiry in the past', { startsAt: '2020-01-01T00:00:00Z', expiresAt: '2020-01-02T00:00:00Z' }, 'input.expiresAt'],
+    [
+      'an expiry before the start',
+      {
+        startsAt: new Date(Date.now() + 7_200_000).toISOString(),
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      },
+      'input.expiresAt',
+    ],
+    [
+      'an expiry in the past',
+      { startsAt: '2020-01-01T00:00:00Z', expiresAt: '2020-01-02T00:00:00Z' },
+      'input.expiresAt',
+    ],
     ['an unknown currency format', { currency: 'won' }, 'input.currency'],
   ])('refuses %s, naming the field, and registers nothing', async (_, overrides, field) => {
     const before = await graphql(supergraph.gatewayUrl, TICKETS, { variables: { first: 100 } });
-    expectBadInput(await graphql(supergraph.gatewayUrl, REGISTER_TICKET, { variables: { input: aTicket(overrides) }, token: admin }), field);
+    expectBadInput(
+      await graphql(supergraph.gatewayUrl, REGISTER_TICKET, { variables: { input: aTicket(overrides) }, token: admin }),
+      field,
+    );
     const after = await graphql(supergraph.gatewayUrl, TICKETS, { variables: { first: 100 } });
     expect(after.data!.tickets.edges).toHaveLength(before.data!.tickets.edges.length);
   });
@@ -62,7 +76,13 @@ describe('registerTicket', () => {
   it('refuses an unparseable date written as a literal, naming the field', async () => {
     const result = await graphql(
       supergraph.gatewayUrl,
-      `mutation { registerTicket(input: { name: "x", startsAt: "soon", expiresAt: "2999-01-01T00:00:00Z", basePrice: 1 }) { id } }`,
+      `
+        mutation {
+          registerTicket(input: { name: "x", startsAt: "soon", expiresAt: "2999-01-01T00:00:00Z", basePrice: 1 }) {
+            id
+          }
+        }
+      `,
       { token: admin },
     );
     expectBadInput(result, 'input.startsAt');
@@ -91,7 +111,10 @@ describe('setPricePolicy', () => {
     [{ name: 'too generous', discountPercent: 101, vipDiscountPercent: 5 }, 'input.discountPercent'],
     [{ name: 'negative', discountPercent: 5, vipDiscountPercent: -1 }, 'input.vipDiscountPercent'],
   ])('refuses %o', async (input, field) => {
-    expectBadInput(await graphql(supergraph.gatewayUrl, SET_PRICE_POLICY, { variables: { input }, token: admin }), field);
+    expectBadInput(
+      await graphql(supergraph.gatewayUrl, SET_PRICE_POLICY, { variables: { input }, token: admin }),
+      field,
+    );
   });
 
   it('is for ADMINs only', async () => {

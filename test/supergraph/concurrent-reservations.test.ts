@@ -8,7 +8,12 @@ import { REGISTER_TICKET, TICKET } from './operations.ts';
 
 const CONTENDERS = 50;
 const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) { reserveTicket(ticketId: $ticketId) { id userId } }
+  mutation Reserve($ticketId: ID!) {
+    reserveTicket(ticketId: $ticketId) {
+      id
+      userId
+    }
+  }
 `;
 
 let supergraph: TestSupergraph;

@@ -1,15 +1,36 @@
 /** The client operations the end-to-end tests send through the gateway. */
 export const REGISTER_TICKET = /* GraphQL */ `
   mutation RegisterTicket($input: RegisterTicketInput!) {
-    registerTicket(input: $input) { id name status startsAt expiresAt createdAt updatedAt }
+    registerTicket(input: $input) {
+      id
+      name
+      status
+      startsAt
+      expiresAt
+      createdAt
+      updatedAt
+    }
   }
 `;
 
 export const TICKET = /* GraphQL */ `
   query Ticket($id: ID!) {
     ticket(id: $id) {
-      id name status
-      price { ticketId currency basePrice policyDiscount vipDiscount finalPrice policy { name discountPercent } }
+      id
+      name
+      status
+      price {
+        ticketId
+        currency
+        basePrice
+        policyDiscount
+        vipDiscount
+        finalPrice
+        policy {
+          name
+          discountPercent
+        }
+      }
     }
   }
 `;
@@ -17,51 +38,125 @@ export const TICKET = /* GraphQL */ `
 export const TICKETS = /* GraphQL */ `
   query Tickets($status: TicketStatus, $first: Int, $after: String) {
     tickets(status: $status, first: $first, after: $after) {
-      edges { cursor node { id name status } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          name
+          status
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;
 
 export const PRICE = /* GraphQL */ `
   query Price($ticketId: ID!) {
-    price(ticketId: $ticketId) { ticketId basePrice policyDiscount vipDiscount finalPrice currency }
+    price(ticketId: $ticketId) {
+      ticketId
+      basePrice
+      policyDiscount
+      vipDiscount
+      finalPrice
+      currency
+    }
   }
 `;
 
 export const PRICE_POLICIES = /* GraphQL */ `
-  query PricePolicies { pricePolicies { id name discountPercent vipDiscountPercent active } }
+  query PricePolicies {
+    pricePolicies {
+      id
+      name
+      discountPercent
+      vipDiscountPercent
+      active
+    }
+  }
 `;
 
 export const SET_PRICE_POLICY = /* GraphQL */ `
   mutation SetPricePolicy($input: PricePolicyInput!) {
-    setPricePolicy(input: $input) { id name discountPercent vipDiscountPercent active }
+    setPricePolicy(input: $input) {
+      id
+      name
+      discountPercent
+      vipDiscountPercent
+      active
+    }
   }
 `;
 
 export const RESERVE_TICKET = /* GraphQL */ `
   mutation ReserveTicket($ticketId: ID!) {
-    reserveTicket(ticketId: $ticketId) { id userId userGrade status reservedAt cancelledAt ticket { id status } }
+    reserveTicket(ticketId: $ticketId) {
+      id
+      userId
+      userGrade
+      status
+      reservedAt
+      cancelledAt
+      ticket {
+        id
+        status
+      }
+    }
   }
 `;
 
 export const CANCEL_RESERVATION = /* GraphQL */ `
   mutation CancelReservation($id: ID!) {
-    cancelReservation(id: $id) { id status cancelledAt }
+    cancelReservation(id: $id) {
+      id
+      status
+      cancelledAt
+    }
   }
 `;
 
 export const RESERVATION = /* GraphQL */ `
   query Reservation($id: ID!) {
-    reservation(id: $id) { id userId status ticket { id name status } }
+    reservation(id: $id) {
+      id
+      userId
+      status
+      ticket {
+        id
+        name
+        status
+      }
+    }
   }
 `;
 
 export const MY_RESERVATIONS = /* GraphQL */ `
   query MyReservations($status: ReservationStatus, $first: Int, $after: String) {
     myReservations(status: $status, first: $first, after: $after) {
-      edges { cursor node { id status userGrade ticket { id name status price { finalPrice vipDiscount } } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        cursor
+        node {
+          id
+          status
+          userGrade
+          ticket {
+            id
+            name
+            status
+            price {
+              finalPrice
+              vipDiscount
+            }
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `;

@@ -11,10 +11,23 @@ import { adminToken, tokenFor } from '../support/tokens.ts';
 import { MY_RESERVATIONS, REGISTER_TICKET } from './operations.ts';
 
 const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) { reserveTicket(ticketId: $ticketId) { id status } }
+  mutation Reserve($ticketId: ID!) {
+    reserveTicket(ticketId: $ticketId) {
+      id
+      status
+    }
+  }
 `;
 const MY_RESERVATION_IDS = /* GraphQL */ `
-  query { myReservations(first: 100) { edges { node { id } } } }
+  query {
+    myReservations(first: 100) {
+      edges {
+        node {
+          id
+        }
+      }
+    }
+  }
 `;
 
 let supergraph: TestSupergraph;
@@ -22,7 +35,11 @@ let user: string;
 
 beforeAll(async () => {
   supergraph = await startTestSupergraph({
-    reservationEnv: { TICKET_BREAKER_FAILURES: '2', TICKET_BREAKER_HALF_OPEN_AFTER_MS: '1500', TICKET_CALL_MAX_ATTEMPTS: '1' },
+    reservationEnv: {
+      TICKET_BREAKER_FAILURES: '2',
+      TICKET_BREAKER_HALF_OPEN_AFTER_MS: '1500',
+      TICKET_CALL_MAX_ATTEMPTS: '1',
+    },
   });
   user = await tokenFor('patient-user');
 });
@@ -55,11 +72,15 @@ it('when ticket is down, reserving fails fast with TICKET_SERVICE_UNAVAILABLE an
     await supergraph.startSubgraph('ticket');
   }
 
-  const reserved = await eventually(async () => {
-    const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token: user });
-    expect(result.errors).toBeUndefined();
-    return result.data!.reserveTicket;
-  }, 10_000, 250);
+  const reserved = await eventually(
+    async () => {
+      const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token: user });
+      expect(result.errors).toBeUndefined();
+      return result.data!.reserveTicket;
+    },
+    10_000,
+    250,
+  );
   expect(reserved.status).toBe('CONFIRMED');
   const mine = await graphql(supergraph.gatewayUrl, MY_RESERVATIONS, { token: user });
   expect(mine.data!.myReservations.edges).toHaveLength(1);

@@ -163,7 +163,9 @@ describe('6. a user cancels a reservation (the saga compensates)', () => {
     const ticketId = await registerTicket();
     const reservationId = (await send(RESERVE_TICKET, { ticketId }, normal)).data!.reserveTicket.id;
     expect(errorCodes(await send(CANCEL_RESERVATION, { id: reservationId }, otherUser))).toEqual(['FORBIDDEN']);
-    expect((await send(CANCEL_RESERVATION, { id: reservationId }, admin)).data!.cancelReservation.status).toBe('CANCELLED');
+    expect((await send(CANCEL_RESERVATION, { id: reservationId }, admin)).data!.cancelReservation.status).toBe(
+      'CANCELLED',
+    );
   });
 
   it('refuses to cancel twice, and an unknown reservation', async () => {
@@ -173,9 +175,9 @@ describe('6. a user cancels a reservation (the saga compensates)', () => {
     expect(errorCodes(await send(CANCEL_RESERVATION, { id: reservationId }, normal))).toEqual([
       'RESERVATION_ALREADY_CANCELLED',
     ]);
-    expect(
-      errorCodes(await send(CANCEL_RESERVATION, { id: '00000000-0000-4000-8000-00000000beef' }, normal)),
-    ).toEqual(['RESERVATION_NOT_FOUND']);
+    expect(errorCodes(await send(CANCEL_RESERVATION, { id: '00000000-0000-4000-8000-00000000beef' }, normal))).toEqual([
+      'RESERVATION_NOT_FOUND',
+    ]);
   });
 
   it('cancels while price is down; price catches up when it is back', async () => {
@@ -188,7 +190,9 @@ describe('6. a user cancels a reservation (the saga compensates)', () => {
       const cancelled = await send(CANCEL_RESERVATION, { id: reservationId }, vip);
       expect(cancelled.errors).toBeUndefined();
       expect(cancelled.data!.cancelReservation.status).toBe('CANCELLED');
-      await eventually(async () => expect((await send(TICKET, { id: ticketId })).data!.ticket.status).toBe('AVAILABLE'));
+      await eventually(async () =>
+        expect((await send(TICKET, { id: ticketId })).data!.ticket.status).toBe('AVAILABLE'),
+      );
     } finally {
       await supergraph.startSubgraph('price');
     }
@@ -226,13 +230,17 @@ describe('7. admins and users look up tickets, reservations and prices', () => {
       expect.objectContaining({
         node: expect.objectContaining({
           id: reservationId,
-          ticket: expect.objectContaining({ name: 'Lookup show', status: 'RESERVED', price: expect.objectContaining({ finalPrice: 90_000 }) }),
+          ticket: expect.objectContaining({
+            name: 'Lookup show',
+            status: 'RESERVED',
+            price: expect.objectContaining({ finalPrice: 90_000 }),
+          }),
         }),
       }),
     ]);
-    expect((await send(MY_RESERVATIONS, {}, otherUser)).data!.myReservations.edges.map((e: any) => e.node.id)).not.toContain(
-      reservationId,
-    );
+    expect(
+      (await send(MY_RESERVATIONS, {}, otherUser)).data!.myReservations.edges.map((e: any) => e.node.id),
+    ).not.toContain(reservationId);
   });
 
   it('shows a reservation to its owner and ADMINs only', async () => {
@@ -281,7 +289,9 @@ describe('identity at the gateway', () => {
 
 describe('operations endpoints', () => {
   it('serves /health/live, /health/ready and Prometheus /metrics on every process', async () => {
-    const bases = [supergraph.gatewayUrl, ...Object.values(supergraph.subgraphUrls)].map((url) => url.replace('/graphql', ''));
+    const bases = [supergraph.gatewayUrl, ...Object.values(supergraph.subgraphUrls)].map((url) =>
+      url.replace('/graphql', ''),
+    );
     for (const base of bases) {
       expect((await fetch(`${base}/health/live`)).status).toBe(200);
       const ready = await fetch(`${base}/health/ready`);

@@ -22,7 +22,9 @@ export default async function globalSetup(): Promise<void> {
   try {
     for (const schema of SCHEMAS) await admin.query(`CREATE DATABASE "${templateDatabaseName(schema, runId)}"`);
     await Promise.all(
-      SCHEMAS.map((schema) => migrateDatabase(schema, withDatabase(TEST_DATABASE_URL, templateDatabaseName(schema, runId)))),
+      SCHEMAS.map((schema) =>
+        migrateDatabase(schema, withDatabase(TEST_DATABASE_URL, templateDatabaseName(schema, runId))),
+      ),
     );
   } finally {
     await admin.end();

@@ -59,7 +59,8 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   });
 
   const starters: Record<SubgraphName, () => Promise<RunningSubgraph>> = {
-    ticket: () => startTicketService(loadTicketConfig({ ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}` })),
+    ticket: () =>
+      startTicketService(loadTicketConfig({ ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}` })),
     price: () => startPriceService(loadPriceConfig({ ...envFor('price'), PRICE_CONSUMER: `price_${stream.suffix}` })),
     reservation: () =>
       startReservationService(

@@ -22,5 +22,9 @@ export function forgedToken(sub = 'mallory'): Promise<string> {
 }
 
 export function expiredToken(sub = 'late-user'): Promise<string> {
-  return issueUserToken(auth, { sub, roles: ['USER'], grade: 'NORMAL' }, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+  return issueUserToken(
+    auth,
+    { sub, roles: ['USER'], grade: 'NORMAL' },
+    { expiresIn: Math.floor(Date.now() / 1000) - 60 },
+  );
 }

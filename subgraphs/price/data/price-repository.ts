@@ -91,7 +91,11 @@ export function createPriceRepository(db: PriceDatabase, afterCommit: () => void
       const row = await db.$transaction(async (tx) => {
         // Serialise policy changes so two admins cannot leave two active policies.
         await tx.$executeRawUnsafe("SELECT pg_advisory_xact_lock(hashtext('price_policy'))");
-        if (policy.active) await tx.pricePolicy.updateMany({ where: { active: true, NOT: { name: policy.name } }, data: { active: false } });
+        if (policy.active)
+          await tx.pricePolicy.updateMany({
+            where: { active: true, NOT: { name: policy.name } },
+            data: { active: false },
+          });
         return tx.pricePolicy.upsert({
           where: { name: policy.name },
           create: { id: randomUUID(), ...policy },

@@ -35,7 +35,10 @@ export async function applyVipDiscount(deps: PriceDeps, reserved: EventEnvelope<
 }
 
 /** ReservationCancelled → the VIP discount of that reservation reverted. */
-export async function revertVipDiscount(deps: PriceDeps, cancelled: EventEnvelope<'ReservationCancelled'>): Promise<void> {
+export async function revertVipDiscount(
+  deps: PriceDeps,
+  cancelled: EventEnvelope<'ReservationCancelled'>,
+): Promise<void> {
   const { ticketId, reservationId } = cancelled;
   if (!ticketId || !reservationId || cancelled.data.userGrade !== 'VIP') return;
   await deps.prices.handle(ticketId, cancelled, async (tx) => {
@@ -59,11 +62,18 @@ async function repriceAndPublish(
   const price = { ticketId, currency: current.currency, policyId: current.policy.id, ...amounts };
   await tx.savePrice(price);
   await tx.publish(
-    newEvent(type, { ticketId, reservationId: cause.reservationId, userId: cause.userId }, dataOf(price), causedBy(cause)),
+    newEvent(
+      type,
+      { ticketId, reservationId: cause.reservationId, userId: cause.userId },
+      dataOf(price),
+      causedBy(cause),
+    ),
   );
 }
 
-function dataOf(price: Pick<Price, 'currency' | 'basePrice' | 'policyDiscount' | 'vipDiscount' | 'finalPrice'> & { policyId: string }) {
+function dataOf(
+  price: Pick<Price, 'currency' | 'basePrice' | 'policyDiscount' | 'vipDiscount' | 'finalPrice'> & { policyId: string },
+) {
   return {
     currency: price.currency,
     basePrice: price.basePrice,

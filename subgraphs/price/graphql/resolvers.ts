@@ -32,7 +32,9 @@ export const resolvers = {
   Mutation: {
     setPricePolicy: (
       _: unknown,
-      { input }: { input: { name: string; discountPercent: number; vipDiscountPercent: number; active?: boolean | null } },
+      {
+        input,
+      }: { input: { name: string; discountPercent: number; vipDiscountPercent: number; active?: boolean | null } },
       ctx: PriceContext,
     ) => setPricePolicy(ctx.deps, ctx.caller, input),
   },

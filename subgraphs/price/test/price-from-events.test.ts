@@ -47,9 +47,13 @@ const cancelled = (ticketId: string, reservationId: string, userGrade: 'VIP' | '
   newEvent('ReservationCancelled', { ticketId, reservationId, userId: 'u-1' }, { userGrade }, causation);
 
 async function priceOf(ticketId: string) {
-  const result = await graphql(price.url, 'query($id: ID!) { price(ticketId: $id) { basePrice policyDiscount vipDiscount finalPrice } }', {
-    variables: { id: ticketId },
-  });
+  const result = await graphql(
+    price.url,
+    'query($id: ID!) { price(ticketId: $id) { basePrice policyDiscount vipDiscount finalPrice } }',
+    {
+      variables: { id: ticketId },
+    },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.price;
 }
@@ -76,7 +80,12 @@ describe('price from events', () => {
     const ticketId = randomUUID();
     await publisher.publish(registered(ticketId, 30_000));
     await eventually(async () =>
-      expect(await priceOf(ticketId)).toEqual({ basePrice: 30_000, policyDiscount: 3_000, vipDiscount: 0, finalPrice: 27_000 }),
+      expect(await priceOf(ticketId)).toEqual({
+        basePrice: 30_000,
+        policyDiscount: 3_000,
+        vipDiscount: 0,
+        finalPrice: 27_000,
+      }),
     );
   });
 
@@ -88,7 +97,9 @@ describe('price from events', () => {
     await publisher.publish(event);
     await publisher.publishAgain(event);
     await publisher.publishAgain(event);
-    await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }));
+    await eventually(async () =>
+      expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }),
+    );
     await settle();
     expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 });
   });
@@ -126,7 +137,9 @@ describe('price from events', () => {
     await publisher.publish(reserved(ticketId, randomUUID()));
     await settle();
     await publisher.publish(registered(ticketId, 10_000));
-    await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }));
+    await eventually(async () =>
+      expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }),
+    );
   });
 
   it('dead-letters a message that is not a valid event and keeps going', async () => {
@@ -148,10 +161,14 @@ describe('price policies', () => {
     );
     expect(set.data!.setPricePolicy).toEqual({ name: 'year-end', active: true });
     const policies = await graphql(price.url, '{ pricePolicies { name active } }');
-    expect(policies.data!.pricePolicies.filter((p: { active: boolean }) => p.active)).toEqual([{ name: 'year-end', active: true }]);
+    expect(policies.data!.pricePolicies.filter((p: { active: boolean }) => p.active)).toEqual([
+      { name: 'year-end', active: true },
+    ]);
 
     const ticketId = randomUUID();
     await publisher.publish(registered(ticketId, 10_000));
-    await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ policyDiscount: 2_500, finalPrice: 7_500 }));
+    await eventually(async () =>
+      expect(await priceOf(ticketId)).toMatchObject({ policyDiscount: 2_500, finalPrice: 7_500 }),
+    );
   });
 });

@@ -13,13 +13,21 @@ import { TicketServiceFailure, type TicketCallPolicy } from './ticket-hold-polic
 
 export const HOLD_TICKET = /* GraphQL */ `
   mutation HoldTicket($ticketId: ID!, $reservationId: ID!) {
-    holdTicket(ticketId: $ticketId, reservationId: $reservationId) { ticketId reservationId status }
+    holdTicket(ticketId: $ticketId, reservationId: $reservationId) {
+      ticketId
+      reservationId
+      status
+    }
   }
 `;
 
 export const RELEASE_TICKET = /* GraphQL */ `
   mutation ReleaseTicket($ticketId: ID!, $reservationId: ID!) {
-    releaseTicket(ticketId: $ticketId, reservationId: $reservationId) { ticketId reservationId status }
+    releaseTicket(ticketId: $ticketId, reservationId: $reservationId) {
+      ticketId
+      reservationId
+      status
+    }
   }
 `;
 
@@ -46,7 +54,13 @@ export function createTicketHoldClient(options: {
     return token.value;
   }
 
-  async function send(query: string, ticketId: string, reservationId: string, causation: Causation, signal: AbortSignal) {
+  async function send(
+    query: string,
+    ticketId: string,
+    reservationId: string,
+    causation: Causation,
+    signal: AbortSignal,
+  ) {
     let response: Response;
     try {
       response = await fetch(options.ticketUrl, {
@@ -75,7 +89,9 @@ export function createTicketHoldClient(options: {
         throw new TicketExpired(ticketId);
       default:
         // A refusal we did not expect (for example a rejected service token) is a fault, not a retry.
-        throw new Error(`ticket refused ${query.includes('holdTicket') ? 'the hold' : 'the release'}: ${error.message}`);
+        throw new Error(
+          `ticket refused ${query.includes('holdTicket') ? 'the hold' : 'the release'}: ${error.message}`,
+        );
     }
   }
 

@@ -47,9 +47,7 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
         where: {
           userId,
           ...(status ? { status } : {}),
-          ...(after
-            ? { OR: [{ reservedAt: { lt: after.at } }, { reservedAt: after.at, id: { lt: after.id } }] }
-            : {}),
+          ...(after ? { OR: [{ reservedAt: { lt: after.at } }, { reservedAt: after.at, id: { lt: after.id } }] } : {}),
         },
         orderBy: [{ reservedAt: 'desc' }, { id: 'desc' }],
         take: page.first + 1,

@@ -16,7 +16,11 @@ export interface ReservationRepository {
    * CONFIRMED → CANCELLED with its ReservationCancelled event, in one transaction.
    * Returns the cancelled reservation, or null when it was not CONFIRMED.
    */
-  cancelIfConfirmed(id: string, at: Date, cancelled: EventEnvelope<'ReservationCancelled'>): Promise<Reservation | null>;
+  cancelIfConfirmed(
+    id: string,
+    at: Date,
+    cancelled: EventEnvelope<'ReservationCancelled'>,
+  ): Promise<Reservation | null>;
 }
 
 /** The synchronous calls to the ticket subgraph. */

@@ -23,7 +23,12 @@ export interface TicketRepository {
    * `reservationId`) and, when it matched, the TicketHeld event, in one transaction.
    * Returns true when this call held the ticket.
    */
-  holdIfAvailable(ticketId: string, reservationId: string, now: Date, held: EventEnvelope<'TicketHeld'>): Promise<boolean>;
+  holdIfAvailable(
+    ticketId: string,
+    reservationId: string,
+    now: Date,
+    held: EventEnvelope<'TicketHeld'>,
+  ): Promise<boolean>;
   /**
    * Back to AVAILABLE only if held by `reservationId`, with the TicketReleased event, in one
    * transaction. `cause`, when given, is recorded in the inbox in that transaction; an event

@@ -33,11 +33,15 @@ let reservationService: string;
 const auth = authConfigFrom({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
 async function register(correlationId: string = randomUUID()): Promise<string> {
-  const result = await graphql(ticket.url, 'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }', {
-    variables: { input: aTicket() },
-    token: await adminToken(),
-    headers: { 'x-correlation-id': correlationId },
-  });
+  const result = await graphql(
+    ticket.url,
+    'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }',
+    {
+      variables: { input: aTicket() },
+      token: await adminToken(),
+      headers: { 'x-correlation-id': correlationId },
+    },
+  );
   expect(result.errors).toBeUndefined();
   return result.data!.registerTicket.id;
 }
@@ -49,8 +53,8 @@ const release = (ticketId: string, reservationId: string) =>
   graphql(ticket.url, RELEASE_TICKET, { variables: { ticketId, reservationId }, token: reservationService });
 
 async function statusOf(ticketId: string): Promise<string> {
-  return (await graphql(ticket.url, 'query($id: ID!) { ticket(id: $id) { status } }', { variables: { id: ticketId } })).data!.ticket
-    .status;
+  return (await graphql(ticket.url, 'query($id: ID!) { ticket(id: $id) { status } }', { variables: { id: ticketId } }))
+    .data!.ticket.status;
 }
 
 async function eventsOnStream(): Promise<EventEnvelope[]> {
@@ -90,16 +94,20 @@ describe('the internal hold', () => {
     const ticketId = await register();
     expect(errorCodes(await hold(ticketId, randomUUID(), await tokenFor('user-1')))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await hold(ticketId, randomUUID(), await adminToken()))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId: randomUUID() } }))).toEqual([
-      'FORBIDDEN',
-    ]);
+    expect(
+      errorCodes(await graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId: randomUUID() } })),
+    ).toEqual(['FORBIDDEN']);
     expect(await statusOf(ticketId)).toBe('AVAILABLE');
   });
 
   it('holds an AVAILABLE ticket, and holding again for the same reservation changes nothing', async () => {
     const ticketId = await register();
     const reservationId = randomUUID();
-    expect((await hold(ticketId, reservationId)).data!.holdTicket).toEqual({ ticketId, reservationId, status: 'RESERVED' });
+    expect((await hold(ticketId, reservationId)).data!.holdTicket).toEqual({
+      ticketId,
+      reservationId,
+      status: 'RESERVED',
+    });
     expect((await hold(ticketId, reservationId)).data!.holdTicket.status).toBe('RESERVED');
     expect(errorCodes(await hold(ticketId, randomUUID()))).toEqual(['TICKET_NOT_AVAILABLE']);
   });
