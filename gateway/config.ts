@@ -2,16 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { authConfigFrom, commonEnv, integer, parseConfig, port } from '../platform/config.ts';
-import { SUPERGRAPH_PATH, type SubgraphName } from './composition.ts';
+import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from './composition.ts';
+
+/** `<SUBGRAPH>_URL` overrides the URL the supergraph records for that subgraph (containers, Kubernetes). */
+const urlOverrides = Object.fromEntries(SUBGRAPHS.map((name) => [urlVariable(name), z.url().optional()]));
+
+function urlVariable(name: SubgraphName): string {
+  return `${name.toUpperCase()}_URL`;
+}
 
 const schema = z.object({
   ...commonEnv,
   PORT: port(4000),
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_PATH),
-  /** Override the subgraph URLs recorded in the supergraph (containers, Kubernetes). */
-  TICKET_URL: z.url().optional(),
-  RESERVATION_URL: z.url().optional(),
-  PRICE_URL: z.url().optional(),
+  ...urlOverrides,
   /** Browser origins allowed by CORS, comma-separated; `*` for any. Default: Apollo Studio in development. */
   CORS_ORIGINS: z.string().optional(),
   /** Query plans kept in memory, in MiB. */
@@ -27,11 +31,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
   } catch {
     throw new Error(`SUPERGRAPH_PATH: cannot read ${parsed.SUPERGRAPH_PATH} (run \`npm run compose\`)`);
   }
-  const subgraphUrls: Partial<Record<SubgraphName, string>> = {
-    ...(parsed.TICKET_URL && { ticket: parsed.TICKET_URL }),
-    ...(parsed.RESERVATION_URL && { reservation: parsed.RESERVATION_URL }),
-    ...(parsed.PRICE_URL && { price: parsed.PRICE_URL }),
-  };
+  const overrides = parsed as Record<string, unknown>;
+  const subgraphUrls: Partial<Record<SubgraphName, string>> = Object.fromEntries(
+    SUBGRAPHS.flatMap((name) => {
+      const url = overrides[urlVariable(name)];
+      return typeof url === 'string' ? [[name, url]] : [];
+    }),
+  );
   return {
     port: parsed.PORT,
     production,
