@@ -111,6 +111,28 @@ export function natsConfigFrom(env: z.output<z.ZodObject<typeof natsEnv>>): Nats
   return { url: env.NATS_URL, stream: env.NATS_STREAM, subjectPrefix: env.NATS_SUBJECT_PREFIX };
 }
 
+/** Settings of every durable consumer. */
+export const consumerEnv = {
+  CONSUMER_ACK_WAIT_MS: integer(100, 3_600_000, 30_000),
+  CONSUMER_MAX_DELIVER: integer(1, 1000, 10),
+  /** Test-only fault injection: kill the process after committing an event of this type, before acking it. */
+  FAULT_CRASH_BEFORE_ACK_ON: z.string().optional(),
+};
+
+export interface ConsumerConfig {
+  ackWaitMs: number;
+  maxDeliver: number;
+  crashBeforeAckOn?: string;
+}
+
+export function consumerConfigFrom(env: z.output<z.ZodObject<typeof consumerEnv>>): ConsumerConfig {
+  return {
+    ackWaitMs: env.CONSUMER_ACK_WAIT_MS,
+    maxDeliver: env.CONSUMER_MAX_DELIVER,
+    crashBeforeAckOn: env.FAULT_CRASH_BEFORE_ACK_ON,
+  };
+}
+
 /** Settings of every subgraph that owns a PostgreSQL database. */
 export const databaseEnv = (defaults: { embeddedPort: number; name: string }) => ({
   DATABASE_URL: z

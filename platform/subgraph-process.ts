@@ -1,18 +1,21 @@
 /**
  * The lifecycle every transactional subgraph shares, in start order: its database (embedded or
- * configured), NATS and the stream, the outbox relay, its durable consumer, the HTTP server.
+ * configured) and pool, the HTTP server, then — in the background, whenever NATS answers — the
+ * stream, the outbox relay and the durable consumer. Writes never wait for NATS: the outbox holds
+ * their events until it is up.
+ *
  * `stop` undoes it in reverse: readiness false and in-flight requests finished first, the
  * consumer and relay stopped, NATS drained, the pool closed, the embedded store stopped.
  */
-import type { Registry } from 'prom-client';
+import pg from 'pg';
+import { Gauge, type Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.ts';
-import type { AuthConfig, DatabaseConfig, NatsConfig } from './config.ts';
+import type { AuthConfig, ConsumerConfig, DatabaseConfig, NatsConfig } from './config.ts';
 import { openDatabase } from './database/database.ts';
 import { startDurableConsumer, type DurableConsumer, type EventHandlers } from './events/consumer.ts';
-import { startMessaging, type Messaging } from './events/messaging.ts';
+import { connectMessaging } from './events/messaging.ts';
 import { createOutboxRelay, type OutboxDatabase, type OutboxRelay } from './events/outbox.ts';
 import { startSubgraphServer, type RequestContext } from './graphql/subgraph-server.ts';
-import type { RunningHttpServer } from './http/server.ts';
 import { stopAll, type Stoppable } from './lifecycle.ts';
 import { createLogger, type Logger } from './logging.ts';
 import { createMetricsRegistry } from './metrics.ts';
@@ -35,7 +38,7 @@ export interface Wiring<TContext extends RequestContext> {
   resolvers: object;
   extendContext: (base: RequestContext) => TContext;
   /** The events this subgraph consumes, under its durable consumer. */
-  consumer?: { durableName: string; handlers: EventHandlers };
+  consumer?: { durableName: string; handlers: EventHandlers; settings: ConsumerConfig };
   /** Runs once everything is up (for example seeding demo data). */
   afterStart?: () => Promise<void>;
 }
@@ -46,12 +49,28 @@ export interface RunningSubgraph extends Stoppable {
   logger: Logger;
   metrics: Registry;
   relay: OutboxRelay;
+  /** Resolves once the relay (and consumer, if any) run: NATS answered. */
+  eventsAttached: Promise<void>;
+}
+
+function measurePool(pool: pg.Pool, registry: Registry): void {
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database pool connections by state (total, idle, waiting clients)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
 }
 
 export async function startSubgraphProcess<TDb extends PrismaLike, TContext extends RequestContext>(options: {
   name: string;
   config: SubgraphProcessConfig;
-  createDatabase: (url: string, poolSize: number) => TDb;
+  createDatabase: (pool: pg.Pool) => TDb;
   wire: (db: TDb, relay: OutboxRelay, logger: Logger) => Wiring<TContext>;
   logger?: Logger;
 }): Promise<RunningSubgraph> {
@@ -62,39 +81,50 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
   try {
     const database = await openDatabase(config.database, logger);
     started.push(database);
-    const db = options.createDatabase(database.url, config.database.poolSize);
+    const pool = new pg.Pool({ connectionString: database.url, max: config.database.poolSize });
+    pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
+    started.push({ stop: () => pool.end() });
+    measurePool(pool, metrics);
+    const db = options.createDatabase(pool);
     started.push({ stop: () => db.$disconnect() });
 
-    const messaging: Messaging = await startMessaging(config.nats, name, logger);
+    const messaging = connectMessaging(config.nats, name, logger);
     started.push(messaging);
-
-    const relay = createOutboxRelay({
-      db,
-      js: messaging.js,
-      subjectPrefix: config.nats.subjectPrefix,
-      logger,
-      metrics,
-    });
-    relay.start();
+    const relay = createOutboxRelay({ db, subjectPrefix: config.nats.subjectPrefix, logger, metrics });
     started.push(relay);
-
     const wiring = options.wire(db, relay, logger);
+
     let consumer: DurableConsumer | undefined;
-    if (wiring.consumer) {
+    let stopping = false;
+    started.push({
+      stop: async () => {
+        stopping = true;
+        await consumer?.stop();
+      },
+    });
+    const eventsAttached = messaging.ready.then(async (m) => {
+      if (stopping) return;
+      relay.start(m.js);
+      if (!wiring.consumer) return;
+      const { durableName, handlers, settings } = wiring.consumer;
       consumer = await startDurableConsumer({
-        connection: messaging.connection,
-        jsm: messaging.jsm,
-        stream: config.nats.stream,
-        subjectPrefix: config.nats.subjectPrefix,
-        durableName: wiring.consumer.durableName,
-        handlers: wiring.consumer.handlers,
+        connection: m.connection,
+        jsm: m.jsm,
+        nats: config.nats,
+        durableName,
+        handlers,
         logger,
         metrics,
+        ackWaitMs: settings.ackWaitMs,
+        maxDeliver: settings.maxDeliver,
+        crashBeforeAck: settings.crashBeforeAckOn ? (event) => event.type === settings.crashBeforeAckOn : undefined,
       });
-      started.push(consumer);
-    }
+      // Stopped while the consumer was being created: stop it too.
+      if (stopping) await consumer.stop();
+    });
+    eventsAttached.catch((error) => logger.error({ err: error }, 'could not attach to the event stream'));
 
-    const server: RunningHttpServer = await startSubgraphServer({
+    const server = await startSubgraphServer({
       typeDefs: wiring.typeDefs,
       resolvers: wiring.resolvers,
       port: config.port,
@@ -115,7 +145,15 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     started.push(server);
     await wiring.afterStart?.();
     logger.info({ url: server.url }, `${name} subgraph ready`);
-    return { url: server.url, port: server.port, logger, metrics, relay, stop: () => stopAll(started) };
+    return {
+      url: server.url,
+      port: server.port,
+      logger,
+      metrics,
+      relay,
+      eventsAttached,
+      stop: () => stopAll(started),
+    };
   } catch (error) {
     await stopAll(started).catch((stopError) =>
       logger.error({ err: stopError }, 'cleanup after a failed start failed'),

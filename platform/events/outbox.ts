@@ -45,7 +45,6 @@ export interface OutboxDatabase extends RawClient {
 
 export interface OutboxRelayOptions {
   db: OutboxDatabase;
-  js: JetStreamClient;
   subjectPrefix: string;
   logger: Logger;
   metrics: Registry;
@@ -63,7 +62,8 @@ interface ClaimedRow {
 }
 
 export interface OutboxRelay {
-  start(): void;
+  /** Starts publishing through `js` (once NATS is connected). */
+  start(js: JetStreamClient): void;
   /** Publish promptly: called after a transaction that appended events commits. */
   wake(): void;
   stop(): Promise<void>;
@@ -72,7 +72,7 @@ export interface OutboxRelay {
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, js, logger } = options;
+  const { db, logger } = options;
   const batchSize = options.batchSize ?? 100;
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const published = new Counter({
@@ -94,8 +94,22 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       this.set(await backlog().catch(() => -1));
     },
   });
+  new Gauge({
+    name: 'outbox_oldest_unpublished_age_seconds',
+    help: 'Age of the oldest outbox event not yet published (0 when none)',
+    registers: [options.metrics],
+    collect: async function () {
+      const rows = await db
+        .$queryRawUnsafe<{ age: number | null }[]>(
+          'SELECT extract(epoch FROM now() - min(occurred_at))::float8 AS age FROM outbox_event WHERE published_at IS NULL',
+        )
+        .catch(() => [{ age: -1 }]);
+      this.set(rows[0]?.age ?? 0);
+    },
+  });
 
   let running = false;
+  let js: JetStreamClient | undefined;
   let loop: Promise<void> | undefined;
   let wakeUp: (() => void) | undefined;
   let woken = false;
@@ -115,11 +129,12 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
            WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
           batchSize,
         );
-        if (rows.length === 0) return 0;
+        if (rows.length === 0 || !js) return 0;
+        const client = js;
         // Sent in order over one connection, so the stream keeps the outbox order.
         await Promise.all(
           rows.map((row) =>
-            js.publish(`${options.subjectPrefix}.${row.subject}`, JSON.stringify(row.envelope), {
+            client.publish(`${options.subjectPrefix}.${row.subject}`, JSON.stringify(row.envelope), {
               msgID: row.id,
               timeout: 5000,
             }),
@@ -177,8 +192,9 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   return {
-    start() {
+    start(client) {
       if (running) return;
+      js = client;
       running = true;
       loop = run();
     },

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   authConfigFrom,
   commonEnv,
+  consumerConfigFrom,
+  consumerEnv,
   databaseConfigFrom,
   databaseEnv,
   natsConfigFrom,
@@ -14,6 +16,7 @@ import {
 const schema = z.object({
   ...commonEnv,
   ...natsEnv,
+  ...consumerEnv,
   ...databaseEnv({ name: 'price', embeddedPort: 54333 }),
   PORT: port(4003),
   /** The durable consumer shared by every price replica. */
@@ -33,6 +36,7 @@ export function loadPriceConfig(env: NodeJS.ProcessEnv) {
     nats: natsConfigFrom(parsed),
     database: databaseConfigFrom('price', parsed),
     consumerName: parsed.PRICE_CONSUMER,
+    consumer: consumerConfigFrom(parsed),
   };
 }
 

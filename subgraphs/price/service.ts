@@ -23,7 +23,7 @@ export function startPriceService(config: PriceConfig, logger?: Logger): Promise
         typeDefs: priceTypeDefs,
         resolvers,
         extendContext: (base) => createPriceContext(base, deps),
-        consumer: { durableName: config.consumerName, handlers: priceEventHandlers(deps) },
+        consumer: { durableName: config.consumerName, handlers: priceEventHandlers(deps), settings: config.consumer },
       };
     },
   });

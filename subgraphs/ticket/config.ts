@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   authConfigFrom,
   commonEnv,
+  consumerConfigFrom,
+  consumerEnv,
   databaseConfigFrom,
   databaseEnv,
   flag,
@@ -15,6 +17,7 @@ import {
 const schema = z.object({
   ...commonEnv,
   ...natsEnv,
+  ...consumerEnv,
   ...databaseEnv({ name: 'ticket', embeddedPort: 54331 }),
   PORT: port(4001),
   /** The durable consumer shared by every ticket replica. */
@@ -36,6 +39,7 @@ export function loadTicketConfig(env: NodeJS.ProcessEnv) {
     nats: natsConfigFrom(parsed),
     database: databaseConfigFrom('ticket', parsed),
     consumerName: parsed.TICKET_CONSUMER,
+    consumer: consumerConfigFrom(parsed),
     seedDemoData: parsed.SEED_DEMO_DATA,
   };
 }

@@ -24,7 +24,7 @@ export function startTicketService(config: TicketConfig, logger?: Logger): Promi
         typeDefs: ticketTypeDefs,
         resolvers,
         extendContext: (base) => createTicketContext(base, deps),
-        consumer: { durableName: config.consumerName, handlers: ticketEventHandlers(deps) },
+        consumer: { durableName: config.consumerName, handlers: ticketEventHandlers(deps), settings: config.consumer },
         afterStart: config.seedDemoData ? () => seedDemoTickets(deps, log) : undefined,
       };
     },

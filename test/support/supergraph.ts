@@ -74,6 +74,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
 
   async function startSubgraph(name: SubgraphName): Promise<void> {
     const service = await starters[name]();
+    await service.eventsAttached;
     ports[name] = service.port;
     running.set(name, service);
   }

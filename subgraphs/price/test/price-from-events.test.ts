@@ -65,6 +65,7 @@ beforeAll(async () => {
   price = await startPriceService(
     loadPriceConfig({ ...testServiceEnv(stream, database.url), PRICE_CONSUMER: `price_${stream.suffix}` }),
   );
+  await price.eventsAttached;
   publisher = await createTestPublisher(stream);
 });
 

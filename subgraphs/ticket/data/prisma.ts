@@ -1,8 +1,10 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import { PrismaClient } from '../../../prisma/ticket/client/client.ts';
 
 export type TicketDatabase = InstanceType<typeof PrismaClient>;
 
-export function createTicketDatabase(url: string, poolSize: number): TicketDatabase {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: poolSize }) });
+/** The pool is the process's: it is measured (db_pool_connections) and closed at stop. */
+export function createTicketDatabase(pool: pg.Pool): TicketDatabase {
+  return new PrismaClient({ adapter: new PrismaPg(pool) });
 }

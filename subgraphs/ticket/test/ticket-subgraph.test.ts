@@ -78,6 +78,7 @@ beforeAll(async () => {
   ticket = await startTicketService(
     loadTicketConfig({ ...testServiceEnv(stream, database.url), TICKET_CONSUMER: `ticket_${stream.suffix}` }),
   );
+  await ticket.eventsAttached;
   publisher = await createTestPublisher(stream);
   reservationService = await issueServiceToken(auth, 'reservation');
 });
