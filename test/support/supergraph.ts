@@ -25,12 +25,24 @@ export interface TestSupergraph {
   stopSubgraph(name: SubgraphName): Promise<void>;
   /** Starts a stopped subgraph again on the same port, database and durable consumer. */
   startSubgraph(name: SubgraphName): Promise<void>;
+  /**
+   * Starts one more replica of a subgraph on an ephemeral port, sharing its database, durable
+   * consumer and outbox (so its relay runs beside the first one's). Stopped with the supergraph.
+   */
+  startReplica(name: 'ticket' | 'reservation' | 'price'): Promise<RunningSubgraph>;
+  /** The environment a subgraph runs with (for starting it as a separate process). */
+  envOf(name: 'ticket' | 'reservation' | 'price'): Record<string, string>;
   stop(): Promise<void>;
 }
 
 export interface TestSupergraphOptions {
   /** Extra environment for the reservation subgraph (for example breaker settings). */
   reservationEnv?: Record<string, string>;
+  /** Extra environment for the ticket and price subgraphs (for example consumer settings). */
+  ticketEnv?: Record<string, string>;
+  priceEnv?: Record<string, string>;
+  /** A NATS server of the test's own (default: TEST_NATS_URL). */
+  natsUrl?: string;
 }
 
 /** The environment every test process gets: quiet logs and the test's own stream. */
@@ -47,7 +59,7 @@ export function testServiceEnv(stream: TestStream, databaseUrl?: string): Record
 }
 
 export async function startTestSupergraph(options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
-  const stream = createTestStream();
+  const stream = createTestStream(options.natsUrl);
   const databases = {} as Record<SubgraphName, TestDatabase>;
   const running = new Map<SubgraphName, RunningSubgraph>();
   const ports = {} as Record<SubgraphName, number>;
@@ -58,22 +70,37 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     PORT: String(ports[name] ?? 0),
   });
 
-  const starters: Record<SubgraphName, () => Promise<RunningSubgraph>> = {
-    ticket: () =>
-      startTicketService(loadTicketConfig({ ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}` })),
-    price: () => startPriceService(loadPriceConfig({ ...envFor('price'), PRICE_CONSUMER: `price_${stream.suffix}` })),
-    reservation: () =>
-      startReservationService(
-        loadReservationConfig({
+  function envOf(name: 'ticket' | 'reservation' | 'price'): Record<string, string> {
+    switch (name) {
+      case 'ticket':
+        return { ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv };
+      case 'price':
+        return { ...envFor('price'), PRICE_CONSUMER: `price_${stream.suffix}`, ...options.priceEnv };
+      case 'reservation':
+        return {
           ...envFor('reservation'),
           TICKET_SERVICE_URL: `http://127.0.0.1:${ports.ticket}/graphql`,
           ...options.reservationEnv,
-        }),
-      ),
+        };
+    }
+  }
+
+  const starters: Record<SubgraphName, (env: Record<string, string>) => Promise<RunningSubgraph>> = {
+    ticket: (env) => startTicketService(loadTicketConfig(env)),
+    price: (env) => startPriceService(loadPriceConfig(env)),
+    reservation: (env) => startReservationService(loadReservationConfig(env)),
   };
+  const replicas: RunningSubgraph[] = [];
+
+  async function startReplica(name: 'ticket' | 'reservation' | 'price'): Promise<RunningSubgraph> {
+    const replica = await starters[name]({ ...envOf(name), PORT: '0' });
+    replicas.push(replica);
+    await replica.eventsAttached;
+    return replica;
+  }
 
   async function startSubgraph(name: SubgraphName): Promise<void> {
-    const service = await starters[name]();
+    const service = await starters[name](envOf(name));
     await service.eventsAttached;
     ports[name] = service.port;
     running.set(name, service);
@@ -86,6 +113,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
 
   async function stop(): Promise<void> {
     await gateway?.stop();
+    for (const replica of replicas) await replica.stop();
     for (const name of ['reservation', 'price', 'ticket'] as const) await stopSubgraph(name);
     await Promise.all(Object.values(databases).map((db) => db.drop()));
     await stream.delete();
@@ -114,6 +142,8 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       databaseUrls: { ticket: ticketDb.url, reservation: reservationDb.url, price: priceDb.url },
       stopSubgraph,
       startSubgraph,
+      startReplica,
+      envOf,
       stop,
     };
   } catch (error) {
