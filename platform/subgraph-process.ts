@@ -88,9 +88,10 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     const db = options.createDatabase(pool);
     started.push({ stop: () => db.$disconnect() });
 
-    const messaging = connectMessaging(config.nats, name, logger);
-    started.push(messaging);
     const relay = createOutboxRelay({ db, subjectPrefix: config.nats.subjectPrefix, logger, metrics });
+    // The backlog drains as soon as NATS is back, not at the end of a back-off.
+    const messaging = connectMessaging(config.nats, name, logger, { onReconnect: () => relay.wake() });
+    started.push(messaging);
     started.push(relay);
     const wiring = options.wire(db, relay, logger);
 

@@ -28,7 +28,12 @@ export interface MessagingConnector {
   stop(): Promise<void>;
 }
 
-export function connectMessaging(config: NatsConfig, name: string, logger: Logger): MessagingConnector {
+export function connectMessaging(
+  config: NatsConfig,
+  name: string,
+  logger: Logger,
+  options: { onReconnect?: () => void } = {},
+): MessagingConnector {
   let connection: NatsConnection | undefined;
   let connected = false;
   let stopped = false;
@@ -64,6 +69,7 @@ export function connectMessaging(config: NatsConfig, name: string, logger: Logge
       if (status.type === 'reconnect') {
         connected = true;
         logger.info({ url: config.url }, 'NATS reconnected');
+        options.onReconnect?.();
       }
     }
   }

@@ -5,7 +5,6 @@
  * can run side by side; a relay that dies between publishing and marking re-publishes, and the
  * server's duplicate window (then the consumers' inbox) absorbs the repeat.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
@@ -136,7 +135,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           rows.map((row) =>
             client.publish(`${options.subjectPrefix}.${row.subject}`, JSON.stringify(row.envelope), {
               msgID: row.id,
-              timeout: 5000,
+              // A publish in flight when the server dies gets no answer: give up soon and retry.
+              timeout: 2000,
             }),
           ),
         );
@@ -186,7 +186,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failuresInARow += 1;
         const delay = Math.min(250 * 2 ** failuresInARow, 5000);
         logger.warn({ err: error, retryInMs: delay }, 'publishing outbox events failed; they stay in the outbox');
-        await sleep(delay);
+        // A wake-up (a commit, or NATS reconnecting) cuts the back-off short.
+        await idle(delay);
       }
     }
   }
