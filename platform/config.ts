@@ -33,6 +33,9 @@ export const integer = (min: number, max: number, defaultValue: number) =>
 
 export const port = (defaultPort: number) => integer(0, 65535, defaultPort);
 
+const optionalInteger = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max)).optional();
+
 export const flag = (defaultValue: boolean) =>
   z
     .enum(['true', 'false', '1', '0'], { message: 'must be true or false' })
@@ -85,6 +88,38 @@ export function authConfigFrom(env: CommonEnv): AuthConfig {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     serviceTokenSecret: env.SERVICE_TOKEN_SECRET ?? DEV_SERVICE_TOKEN_SECRET,
+  };
+}
+
+/** Settings of every process's HTTP edge: how it stops and when it counts as wedged. */
+export const lifecycleEnv = {
+  /** Readiness false for this long before the server stops accepting (default 5000 in production, else 0). */
+  SHUTDOWN_DELAY_MS: optionalInteger(0, 120_000),
+  /** In-flight requests get this long to finish once the server stops accepting. */
+  DRAIN_TIMEOUT_MS: integer(0, 120_000, 10_000),
+  /** `/health/live` fails while the event loop was held longer than this. */
+  LIVENESS_MAX_EVENT_LOOP_DELAY_MS: integer(100, 600_000, 5000),
+};
+
+/** How a process's HTTP edge stops and when it counts as wedged (platform/http/server.ts). */
+export interface LifecycleConfig {
+  shutdownDelayMs: number;
+  drainTimeoutMs: number;
+  maxEventLoopDelayMs: number;
+}
+
+/**
+ * In production, readiness turns false 5 s before the server stops accepting: Kubernetes sends
+ * SIGTERM and removes the pod from its Service's endpoints at the same time, and the proxies and
+ * load balancers routing to it learn of the removal only seconds later.
+ */
+export function lifecycleConfigFrom(
+  env: z.output<z.ZodObject<typeof lifecycleEnv>> & Pick<CommonEnv, 'NODE_ENV'>,
+): LifecycleConfig {
+  return {
+    shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? (env.NODE_ENV === 'production' ? 5000 : 0),
+    drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
+    maxEventLoopDelayMs: env.LIVENESS_MAX_EVENT_LOOP_DELAY_MS,
   };
 }
 

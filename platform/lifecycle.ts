@@ -9,8 +9,21 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-export async function runProcess(name: string, start: () => Promise<Stoppable>, logger?: Logger): Promise<void> {
-  let running: Stoppable;
+export interface RunProcessOptions {
+  /**
+   * How long a graceful stop may take before the process exits anyway, in ms (default 25 000):
+   * under Kubernetes' default 30 s termination grace period, so the exit is ours, not a SIGKILL.
+   */
+  stopTimeoutMs?: number;
+}
+
+export async function runProcess(
+  name: string,
+  start: () => Promise<Stoppable & { logger?: Logger }>,
+  logger?: Logger,
+  options: RunProcessOptions = {},
+): Promise<void> {
+  let running: Stoppable & { logger?: Logger };
   try {
     running = await start();
   } catch (error) {
@@ -22,22 +35,28 @@ export async function runProcess(name: string, start: () => Promise<Stoppable>, 
     else process.stderr.write(`${name} failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }
+  const log = logger ?? running.logger;
+  // Node still crashes on an uncaught exception (the state is unknown); this only logs it as JSON first.
+  process.on('uncaughtExceptionMonitor', (error, origin) => log?.fatal({ err: error, origin }, `${name} crashed`));
+
+  const stopTimeoutMs = options.stopTimeoutMs ?? 25_000;
   let stopping = false;
   const shutdown = async (signal: string) => {
+    // A terminal's Ctrl-C and a launcher's SIGTERM often both arrive: one stop is enough.
     if (stopping) return;
     stopping = true;
-    logger?.info({ signal }, `${name} stopping`);
+    log?.info({ signal }, `${name} stopping`);
     const deadline = setTimeout(() => {
-      logger?.error(`${name} did not stop within 25 s; exiting`);
+      log?.error(`${name} did not stop within ${stopTimeoutMs} ms; exiting`);
       process.exit(1);
-    }, 25_000);
+    }, stopTimeoutMs);
     deadline.unref();
     try {
       await running.stop();
-      logger?.info(`${name} stopped`);
+      log?.info(`${name} stopped`);
       process.exit(0);
     } catch (error) {
-      logger?.error({ err: error }, `${name} failed to stop cleanly`);
+      log?.error({ err: error }, `${name} failed to stop cleanly`);
       process.exit(1);
     }
   };

@@ -16,8 +16,16 @@ import type { Caller } from '../auth/caller.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
 import { isDomainError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
-import { startHttpServer, type ReadinessReport, type RequestInfo, type RunningHttpServer } from '../http/server.ts';
+import {
+  startHttpServer,
+  type HttpLifecycleOptions,
+  type LivenessReport,
+  type ReadinessReport,
+  type RequestInfo,
+  type RunningHttpServer,
+} from '../http/server.ts';
 import { createErrorFormatter, requestError } from './errors.ts';
+import { createOperationMetricsPlugin } from './operation-metrics-plugin.ts';
 
 /** What every resolver of every subgraph receives. */
 export interface RequestContext {
@@ -39,6 +47,10 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   logger: Logger;
   metrics: Registry;
   readiness: () => Promise<ReadinessReport>;
+  /** Fatal conditions that fail `/health/live` (a wedged event loop always does). */
+  liveness?: () => LivenessReport;
+  /** Shutdown delay, drain and event-loop limits of the HTTP edge (`lifecycleConfigFrom`). */
+  lifecycle?: HttpLifecycleOptions;
   /** Adds per-request state (DataLoaders, dependencies) to the base context. */
   extendContext: (base: RequestContext) => TContext;
   production: boolean;
@@ -58,6 +70,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     introspection: !options.production,
     // Traces would go to Apollo's cloud, which a self-hosted gateway does not use.
     plugins: [
+      createOperationMetricsPlugin<TContext>(options.metrics),
       ApolloServerPluginInlineTraceDisabled(),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],
@@ -68,6 +81,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     logger,
     metrics: options.metrics,
     readiness: options.readiness,
+    liveness: options.liveness,
+    ...options.lifecycle,
     context: async (request: RequestInfo) => {
       const caller = await callerOf(verifier, request);
       return options.extendContext({

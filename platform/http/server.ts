@@ -1,13 +1,18 @@
 /**
  * The HTTP edge every process shares: GraphQL through Apollo Server, `/health/live`,
- * `/health/ready` and Prometheus `/metrics`, on one port, with a graceful stop.
+ * `/health/ready` and Prometheus `/metrics`, on one port, with a graceful stop. Every request is
+ * timed into `http_request_*` metrics and logged as one JSON line when its response is sent.
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
+import { watchEventLoop } from './event-loop-watchdog.ts';
+import { createHttpMetrics } from './http-metrics.ts';
+import { runInRequestScope, type RequestRecord } from './request-scope.ts';
 
 export interface RequestInfo {
   headers: IncomingMessage['headers'];
@@ -20,13 +25,35 @@ export interface ReadinessReport {
   checks: Record<string, unknown>;
 }
 
-export interface HttpServerOptions<TContext extends BaseContext> {
+/** A condition only a restart cures (say, a connection that gave up for good). */
+export interface LivenessReport {
+  live: boolean;
+  checks: Record<string, unknown>;
+}
+
+/** How the edge stops and when it counts as wedged (`lifecycleConfigFrom` reads them). */
+export interface HttpLifecycleOptions {
+  /**
+   * How long readiness reports false before the server stops accepting, in ms (default 0).
+   * Load balancers and Kubernetes endpoints need this long to take the instance out of rotation;
+   * requests arriving meanwhile are still served.
+   */
+  shutdownDelayMs?: number;
+  /** How long in-flight requests may take to finish once the server stops accepting, in ms (default 10 000). */
+  drainTimeoutMs?: number;
+  /** `/health/live` fails while the event loop was held longer than this, in ms (default 5000). */
+  maxEventLoopDelayMs?: number;
+}
+
+export interface HttpServerOptions<TContext extends BaseContext> extends HttpLifecycleOptions {
   port: number;
   host?: string;
   apollo: ApolloServer<TContext>;
   context: (request: RequestInfo) => Promise<TContext>;
   /** Dependencies that must answer before the process takes traffic. */
   readiness: () => Promise<ReadinessReport>;
+  /** Fatal conditions reported by `/health/live`, besides a wedged event loop. */
+  liveness?: () => LivenessReport;
   metrics: Registry;
   logger: Logger;
   /** Largest request body accepted, in bytes (default 1 MiB). */
@@ -38,7 +65,10 @@ export interface HttpServerOptions<TContext extends BaseContext> {
 export interface RunningHttpServer {
   url: string;
   port: number;
-  /** Readiness false, stop accepting, let in-flight requests finish, close. */
+  /**
+   * Readiness false, then (after `shutdownDelayMs`, still serving) stop accepting, let in-flight
+   * requests finish, close. Calling it again returns the same stop.
+   */
   stop(): Promise<void>;
 }
 
@@ -72,13 +102,27 @@ function requestErrorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
+const ROUTES: Record<string, string> = {
+  '/': 'graphql',
+  '/graphql': 'graphql',
+  '/health/live': 'live',
+  '/health/ready': 'ready',
+  '/metrics': 'metrics',
+};
+const METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
+// Probes and scrapes arrive every few seconds: their lines would drown the requests that matter.
+const QUIET_ROUTES = new Set(['live', 'ready', 'metrics']);
+
 export async function startHttpServer<TContext extends BaseContext>(
   options: HttpServerOptions<TContext>,
 ): Promise<RunningHttpServer> {
   const { apollo, logger, metrics } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const httpMetrics = createHttpMetrics(metrics);
   let accepting = true;
+  let stopping: Promise<void> | undefined;
   await apollo.start();
+  const eventLoop = watchEventLoop({ maxDelayMs: options.maxEventLoopDelayMs ?? 5000 });
 
   function allowCors(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
@@ -95,6 +139,15 @@ export async function startHttpServer<TContext extends BaseContext>(
     res.setHeader('access-control-expose-headers', 'x-correlation-id');
     res.setHeader('access-control-max-age', '600');
     return true;
+  }
+
+  function liveness(): LivenessReport {
+    const eventLoopDelayMs = Math.round(eventLoop.delayMs());
+    const fatal = options.liveness?.() ?? { live: true, checks: {} };
+    return {
+      live: !eventLoop.wedged() && fatal.live,
+      checks: { eventLoopDelayMs, ...fatal.checks },
+    };
   }
 
   async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string) {
@@ -130,18 +183,20 @@ export async function startHttpServer<TContext extends BaseContext>(
     res.end();
   }
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const correlationId = correlationIdFrom(req.headers);
-    res.setHeader('x-correlation-id', correlationId);
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string) {
     if (allowCors(req, res) && req.method === 'OPTIONS') {
       res.writeHead(204);
       return res.end();
     }
     try {
       switch (url.pathname) {
-        case '/health/live':
-          return sendJson(res, 200, { status: 'live' });
+        case '/health/live': {
+          const report = liveness();
+          return sendJson(res, report.live ? 200 : 503, {
+            status: report.live ? 'live' : 'not live',
+            ...report.checks,
+          });
+        }
         case '/health/ready': {
           const report = accepting ? await options.readiness() : { ready: false, checks: { shuttingDown: true } };
           return sendJson(res, report.ready ? 200 : 503, {
@@ -167,6 +222,42 @@ export async function startHttpServer<TContext extends BaseContext>(
       if (!res.headersSent) sendJson(res, 500, requestErrorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
       else res.end();
     }
+  }
+
+  function logRequest(record: RequestRecord, fields: Record<string, unknown>, quiet: boolean, aborted: boolean) {
+    const line = {
+      ...fields,
+      correlationId: record.correlationId,
+      operation: record.operation,
+      operationType: record.operationType,
+      userId: record.userId,
+      errors: record.errorCodes?.length ? record.errorCodes : undefined,
+    };
+    if (aborted) logger.warn(line, 'request aborted by the client before the response was sent');
+    else if (quiet) logger.debug(line, 'request');
+    else logger.info(line, 'request');
+  }
+
+  const active = new Set<ServerResponse>();
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    active.add(res);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const routeName = ROUTES[url.pathname] ?? 'other';
+    const method = req.method && METHODS.has(req.method) ? req.method : 'other';
+    const done = httpMetrics.observe(method, routeName);
+    const record: RequestRecord = { correlationId: correlationIdFrom(req.headers) };
+    res.setHeader('x-correlation-id', record.correlationId);
+    // Keep-alive clients (a load balancer, the gateway's pool) reconnect elsewhere while this one drains.
+    if (!accepting) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      active.delete(res);
+      done(res.statusCode);
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      const fields = { method: req.method, path: url.pathname, status: res.statusCode, durationMs };
+      logRequest(record, fields, QUIET_ROUTES.has(routeName), !res.writableFinished);
+    });
+    void runInRequestScope(record, () => route(req, res, url, record.correlationId));
   });
   // Longer than typical client and load-balancer idle timeouts, so keep-alive sockets are not cut mid-request.
   server.keepAliveTimeout = 65_000;
@@ -178,17 +269,32 @@ export async function startHttpServer<TContext extends BaseContext>(
   });
   const { port } = server.address() as AddressInfo;
 
+  async function stop(): Promise<void> {
+    accepting = false;
+    for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
+    const delayMs = options.shutdownDelayMs ?? 0;
+    if (delayMs > 0) {
+      logger.info({ delayMs }, 'readiness is false; serving on while load balancers take this instance out');
+      await sleep(delayMs);
+    }
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // A keep-alive connection whose request was already running goes idle only when it is answered.
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+    const forced = setTimeout(() => {
+      logger.warn('requests still running at the drain deadline; closing their connections');
+      server.closeAllConnections();
+    }, options.drainTimeoutMs ?? 10_000);
+    await closed;
+    clearInterval(sweeper);
+    clearTimeout(forced);
+    eventLoop.stop();
+    await apollo.stop();
+  }
+
   return {
     port,
     url: `http://127.0.0.1:${port}/graphql`,
-    async stop() {
-      accepting = false;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const forced = setTimeout(() => server.closeAllConnections(), 10_000);
-      await closed;
-      clearTimeout(forced);
-      await apollo.stop();
-    },
+    stop: () => (stopping ??= stop()),
   };
 }

@@ -1,0 +1,190 @@
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { ApolloServer } from '@apollo/server';
+import { GraphQLError } from 'graphql';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import type { Caller } from '../auth/caller.ts';
+import { createOperationMetricsPlugin } from '../graphql/operation-metrics-plugin.ts';
+import { startHttpServer, type HttpLifecycleOptions, type RunningHttpServer } from './server.ts';
+
+interface Context {
+  caller: Caller;
+}
+
+const typeDefs = `
+  type Query { hello: String, slow(ms: Int!): String, fails: String }
+`;
+const resolvers = {
+  Query: {
+    hello: () => 'world',
+    slow: async (_: unknown, { ms }: { ms: number }) => {
+      await sleep(ms);
+      return 'done';
+    },
+    fails: () => {
+      throw new GraphQLError('nope', { extensions: { code: 'TICKET_NOT_FOUND' } });
+    },
+  },
+};
+
+function captureLogs() {
+  const lines: Record<string, any>[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'debug' }, stream) };
+}
+
+const running: RunningHttpServer[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((server) => server.stop()));
+});
+
+async function startServer(lifecycle: HttpLifecycleOptions = {}) {
+  const registry = new Registry();
+  const { lines, logger } = captureLogs();
+  const server = await startHttpServer<Context>({
+    port: 0,
+    host: '127.0.0.1',
+    apollo: new ApolloServer<Context>({ typeDefs, resolvers, plugins: [createOperationMetricsPlugin(registry)] }),
+    context: async ({ headers }) => ({
+      caller: headers.authorization
+        ? { kind: 'user', userId: 'alice', roles: ['USER'], grade: 'NORMAL' }
+        : { kind: 'anonymous' },
+    }),
+    readiness: async () => ({ ready: true, checks: {} }),
+    metrics: registry,
+    logger,
+    ...lifecycle,
+  });
+  running.push(server);
+  return { server, registry, lines, base: `http://127.0.0.1:${server.port}` };
+}
+
+function query(url: string, body: object, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('the HTTP edge', () => {
+  it('logs one JSON line per request with operation, duration, correlation id and user, never the token', async () => {
+    const { server, lines } = await startServer();
+    const response = await query(
+      server.url,
+      { query: 'query Greeting { hello }', operationName: 'Greeting' },
+      { authorization: 'Bearer secret-token-value', 'x-correlation-id': 'corr-123' },
+    );
+    expect(response.status).toBe(200);
+    await sleep(20);
+    const requestLines = lines.filter((line) => line.msg === 'request');
+    expect(requestLines).toHaveLength(1);
+    expect(requestLines[0]).toMatchObject({
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      correlationId: 'corr-123',
+      operation: 'Greeting',
+      operationType: 'query',
+      userId: 'alice',
+    });
+    expect(typeof requestLines[0]!.durationMs).toBe('number');
+    expect(JSON.stringify(lines)).not.toContain('secret-token-value');
+  });
+
+  it('counts and times operations by name, and errors by code, in /metrics', async () => {
+    const { server, base } = await startServer();
+    await query(server.url, { query: 'query Greeting { hello }' });
+    await query(server.url, { query: 'query Broken { fails }' });
+    await query(server.url, { query: '{ nonsense' });
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toContain('graphql_operations_total{operation="Greeting",type="query",outcome="success"} 1');
+    expect(text).toContain('graphql_operations_total{operation="Broken",type="query",outcome="error"} 1');
+    expect(text).toContain('graphql_errors_total{operation="Broken",code="TICKET_NOT_FOUND"} 1');
+    expect(text).toContain('graphql_errors_total{operation="(invalid)",code="GRAPHQL_PARSE_FAILED"} 1');
+    expect(text).toMatch(/graphql_operation_duration_seconds_count\{operation="Greeting",type="query"\} 1/);
+    expect(text).toMatch(/http_requests_total\{method="POST",route="graphql",status="200"\} 2/);
+    expect(text).toContain('http_request_duration_seconds_bucket');
+  });
+
+  it('keeps client-chosen operation names from growing the metrics without bound', async () => {
+    const registry = new Registry();
+    const plugin = createOperationMetricsPlugin(registry, { maxOperationNames: 2 });
+    const { lines, logger } = captureLogs();
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      apollo: new ApolloServer({ typeDefs, resolvers, plugins: [plugin] }),
+      context: async () => ({}),
+      readiness: async () => ({ ready: true, checks: {} }),
+      metrics: registry,
+      logger,
+    });
+    running.push(server);
+    for (const name of ['A', 'B', 'C', 'D']) await query(server.url, { query: `query ${name} { hello }` });
+    const text = await registry.metrics();
+    expect(text).toContain('operation="(other)",type="query",outcome="success"} 2');
+    expect(lines.filter((line) => line.msg === 'request').map((line) => line.operation)).toEqual(['A', 'B', 'C', 'D']);
+  });
+
+  it('on stop, reports not ready at once, serves through the shutdown delay, finishes in-flight requests, then refuses', async () => {
+    const { server, base } = await startServer({ shutdownDelayMs: 400 });
+    const inFlight = query(server.url, { query: '{ slow(ms: 600) }' });
+    await sleep(50);
+    const stopped = server.stop();
+    const ready = await fetch(`${base}/health/ready`);
+    expect(ready.status).toBe(503);
+    const during = await query(server.url, { query: '{ hello }' });
+    expect(during.status).toBe(200);
+    expect(during.headers.get('connection')).toBe('close');
+    expect(await (await inFlight).json()).toEqual({ data: { slow: 'done' } });
+    await stopped;
+    await expect(fetch(`${base}/health/live`)).rejects.toThrow();
+  });
+
+  it('reports not live while the event loop is held beyond the limit, and live again after', async () => {
+    const { base } = await startServer({ maxEventLoopDelayMs: 150 });
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    const probe = fetch(`${base}/health/live`);
+    const until = Date.now() + 400;
+    while (Date.now() < until) {
+      // a wedged loop: nothing else runs
+    }
+    const during = await probe;
+    expect(during.status).toBe(503);
+    expect(((await during.json()) as { eventLoopDelayMs: number }).eventLoopDelayMs).toBeGreaterThan(150);
+    await sleep(200);
+    // Slow but turning: I/O waits do not count against liveness.
+    expect((await query(`${base}/graphql`, { query: '{ slow(ms: 300) }' })).status).toBe(200);
+  });
+
+  it('fails liveness on a fatal condition the process reports', async () => {
+    const registry = new Registry();
+    const { logger } = captureLogs();
+    let natsClosed = false;
+    const server = await startHttpServer({
+      port: 0,
+      host: '127.0.0.1',
+      apollo: new ApolloServer({ typeDefs, resolvers }),
+      context: async () => ({}),
+      readiness: async () => ({ ready: true, checks: {} }),
+      liveness: () => ({ live: !natsClosed, checks: { natsClosed } }),
+      metrics: registry,
+      logger,
+    });
+    running.push(server);
+    const base = `http://127.0.0.1:${server.port}`;
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    natsClosed = true;
+    const response = await fetch(`${base}/health/live`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'not live', natsClosed: true });
+  });
+});
