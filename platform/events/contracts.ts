@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 const id = z.uuid();
 const isoDateTime = z.iso.datetime({ offset: true });
-const money = z.number().int().min(0);
+// The largest amount registerTicket accepts: a producer can never emit what a consumer cannot store.
+const money = z.number().int().min(0).max(1_000_000_000);
 const grade = z.enum(['NORMAL', 'VIP']);
 
 const priceData = z.object({

@@ -110,6 +110,7 @@ describe('setPricePolicy', () => {
     [{ name: '', discountPercent: 5, vipDiscountPercent: 5 }, 'input.name'],
     [{ name: 'too generous', discountPercent: 101, vipDiscountPercent: 5 }, 'input.discountPercent'],
     [{ name: 'negative', discountPercent: 5, vipDiscountPercent: -1 }, 'input.vipDiscountPercent'],
+    [{ name: 'standard', discountPercent: 10, vipDiscountPercent: 10, active: false }, 'input.active'],
   ])('refuses %o', async (input, field) => {
     expectBadInput(
       await graphql(supergraph.gatewayUrl, SET_PRICE_POLICY, { variables: { input }, token: admin }),

@@ -306,3 +306,34 @@ describe('operations endpoints', () => {
     );
   });
 });
+
+describe('correlation', () => {
+  it('carries the correlation id of the request that started a saga into every event it causes, in every service', async () => {
+    const ticketId = await registerTicket();
+    await eventually(async () => expect(await priceOf(ticketId)).not.toBeNull());
+    const reserveId = `reserve-${ticketId}`;
+    const cancelId = `cancel-${ticketId}`;
+    const reserved = await graphql(supergraph.gatewayUrl, RESERVE_TICKET, {
+      variables: { ticketId },
+      token: vip,
+      headers: { 'x-correlation-id': reserveId },
+    });
+    const reservationId = reserved.data!.reserveTicket.id;
+    await eventually(async () => expect((await priceOf(ticketId)).vipDiscount).toBeGreaterThan(0));
+    await graphql(supergraph.gatewayUrl, CANCEL_RESERVATION, {
+      variables: { id: reservationId },
+      token: vip,
+      headers: { 'x-correlation-id': cancelId },
+    });
+
+    const typesOf = async (correlationId: string) =>
+      (await supergraph.stream.events())
+        .filter((e) => e.correlationId === correlationId)
+        .map((e) => e.type)
+        .sort();
+    await eventually(async () => {
+      expect(await typesOf(reserveId)).toEqual(['TicketHeld', 'TicketReserved', 'VipDiscountApplied']);
+      expect(await typesOf(cancelId)).toEqual(['ReservationCancelled', 'TicketReleased', 'VipDiscountReverted']);
+    });
+  });
+});

@@ -3,11 +3,14 @@ import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../platform/config.ts';
+import { parseEvent, type EventEnvelope } from '../../platform/events/contracts.ts';
 import { TEST_NATS_URL } from './services.ts';
 
 export interface TestStream extends NatsConfig {
   /** A suffix for durable consumer names. */
   suffix: string;
+  /** Every event on the stream so far, in stream order. */
+  events(): Promise<EventEnvelope[]>;
   delete(): Promise<void>;
 }
 
@@ -17,12 +20,28 @@ export function createTestStream(url: string = TEST_NATS_URL): TestStream {
   return {
     ...config,
     suffix,
+    async events() {
+      const connection = await connect({ servers: url });
+      try {
+        const jsm = await jetstreamManager(connection);
+        const { state } = await jsm.streams.info(config.stream);
+        const events: EventEnvelope[] = [];
+        for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+          const message = await jsm.streams.getMessage(config.stream, { seq }).catch(() => null);
+          if (message) events.push(parseEvent(message.json()));
+        }
+        return events;
+      } finally {
+        await connection.close();
+      }
+    },
     async delete() {
       const connection = await connect({ servers: url, timeout: 2000 }).catch(() => undefined);
       if (!connection) return; // a test's own server, already gone with its store
       try {
         const jsm = await jetstreamManager(connection);
-        for (const name of [config.stream, `${config.stream}_DEAD_LETTERS`]) await jsm.streams.delete(name).catch(() => false);
+        for (const name of [config.stream, `${config.stream}_DEAD_LETTERS`])
+          await jsm.streams.delete(name).catch(() => false);
       } finally {
         await connection.close();
       }

@@ -87,6 +87,10 @@ export function createPriceRepository(db: PriceDatabase, afterCommit: () => void
       return rows.map(toPolicy);
     },
 
+    async findActivePolicy() {
+      return toPolicy(await db.pricePolicy.findFirstOrThrow({ where: { active: true } }));
+    },
+
     async savePolicy(policy) {
       const row = await db.$transaction(async (tx) => {
         // Serialise policy changes so two admins cannot leave two active policies.

@@ -1,4 +1,5 @@
 import { assertAdmin, type Caller } from '../../../platform/auth/caller.ts';
+import { InvalidInput } from '../../../platform/errors.ts';
 import { assertIntInRange, assertNonEmpty, assertId } from '../../../platform/validation.ts';
 import type { NewPolicy, PriceDeps } from './ports.ts';
 import type { Price, PricePolicy } from './price.ts';
@@ -20,6 +21,10 @@ export async function setPricePolicy(
     vipDiscountPercent: input.vipDiscountPercent,
     active: input.active ?? true,
   };
+  // New tickets are always priced: the active policy is replaced by activating another, never switched off.
+  if (!policy.active && (await deps.prices.findActivePolicy()).name === name) {
+    throw new InvalidInput('input.active', 'the active policy stays active until another policy is activated');
+  }
   return deps.prices.savePolicy(policy);
 }
 

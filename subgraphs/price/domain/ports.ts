@@ -31,6 +31,7 @@ export interface PriceRepository {
   handle(ticketId: string, cause: EventEnvelope, work: (tx: PricingTransaction) => Promise<void>): Promise<void>;
   findPrices(ticketIds: readonly string[]): Promise<Price[]>;
   listPolicies(): Promise<PricePolicy[]>;
+  findActivePolicy(): Promise<PricePolicy>;
   /** Creates or updates the policy by name; making it active deactivates the previous one. */
   savePolicy(policy: NewPolicy): Promise<PricePolicy>;
 }
