@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # One image for every process; the argument picks it (deploy/docker-entrypoint.sh):
-#   docker run IMAGE gateway|ticket|reservation|price|migrate|token
+#   docker run IMAGE gateway|ticket|reservation|price|view|migrate|token
 # TypeScript runs through tsx, a runtime dependency: there is no compile step to keep in sync.
 
 # Build and runtime must share one base: the Prisma clients are generated for its platform.
@@ -44,5 +44,5 @@ COPY --chmod=0755 deploy/docker-entrypoint.sh /usr/local/bin/docker-entrypoint
 # image's `node` user) lets Kubernetes' runAsNonRoot verify it. tsx caches compiled files in
 # /tmp: give it a writable /tmp under a read-only root filesystem.
 USER 1000:1000
-EXPOSE 4000 4001 4002 4003
+EXPOSE 4000 4001 4002 4003 4004
 ENTRYPOINT ["docker-entrypoint"]
