@@ -47,6 +47,7 @@ function sampleData(): { [T in EventType]: EventData<T> } {
     TicketReleased: {},
     TicketReserved: { userGrade: 'VIP' },
     ReservationCancelled: { userGrade: 'NORMAL' },
+    HoldAbandoned: { reason: 'hold-timed-out' },
     PriceAssigned: aPriceData(),
     VipDiscountApplied: aPriceData(),
     VipDiscountReverted: aPriceData(),

@@ -37,6 +37,8 @@ export const eventContracts = {
   TicketReleased: { subject: 'ticket.released', data: z.object({}) },
   TicketReserved: { subject: 'reservation.reserved', data: z.object({ userGrade: grade }) },
   ReservationCancelled: { subject: 'reservation.cancelled', data: z.object({ userGrade: grade }) },
+  /** A hold whose outcome reservation could not confirm (timeout, lost answer, failed commit). */
+  HoldAbandoned: { subject: 'reservation.hold-abandoned', data: z.object({ reason: z.string() }) },
   PriceAssigned: { subject: 'price.assigned', data: priceData },
   VipDiscountApplied: { subject: 'price.vip-discount-applied', data: priceData },
   VipDiscountReverted: { subject: 'price.vip-discount-reverted', data: priceData },

@@ -55,6 +55,11 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
       return rows.map(toReservation);
     },
 
+    async recordAbandonedHold(abandoned) {
+      await appendToOutbox(db, abandoned);
+      afterCommit();
+    },
+
     async cancelIfConfirmed(id, at, cancelled) {
       const row = await db.$transaction(async (tx) => {
         const { count } = await tx.reservation.updateMany({

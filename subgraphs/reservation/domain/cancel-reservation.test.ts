@@ -3,59 +3,16 @@ import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { Caller, Role } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { parseEvent } from '../../../platform/events/contracts.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
 import { cancelReservation } from './cancel-reservation.ts';
 import { ReservationAlreadyCancelled, ReservationNotFound } from './errors.ts';
-import type { ReservationDeps, ReservationRepository, TicketHolds } from './ports.ts';
+import type { ReservationDeps, TicketHolds } from './ports.ts';
 import type { Reservation } from './reservation.ts';
+import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
-
-/** The reservation repository port, in memory: `cancelIfConfirmed` is the conditional update. */
-class InMemoryReservationRepository implements ReservationRepository {
-  readonly reservations = new Map<string, Reservation>();
-  readonly outbox: EventEnvelope[] = [];
-  /** Runs just before the conditional update, to simulate a concurrent change. */
-  beforeCancel: (() => void) | undefined;
-
-  add(reservation: Reservation): Reservation {
-    this.reservations.set(reservation.id, reservation);
-    return reservation;
-  }
-
-  async create(): Promise<Reservation> {
-    throw new Error('cancelling never creates a reservation');
-  }
-
-  async findById(id: string): Promise<Reservation | null> {
-    const found = this.reservations.get(id);
-    return found ? { ...found } : null;
-  }
-
-  async findByIds(ids: readonly string[]): Promise<Reservation[]> {
-    return ids.flatMap((id) => this.reservations.get(id) ?? []);
-  }
-
-  async listByUser(userId: string): Promise<Reservation[]> {
-    return [...this.reservations.values()].filter((r) => r.userId === userId);
-  }
-
-  async cancelIfConfirmed(
-    id: string,
-    at: Date,
-    cancelled: EventEnvelope<'ReservationCancelled'>,
-  ): Promise<Reservation | null> {
-    this.beforeCancel?.();
-    const reservation = this.reservations.get(id);
-    if (!reservation || reservation.status !== 'CONFIRMED') return null;
-    const updated: Reservation = { ...reservation, status: 'CANCELLED', cancelledAt: at };
-    this.reservations.set(id, updated);
-    this.outbox.push(cancelled);
-    return updated;
-  }
-}
 
 /** Cancelling is local: any call to the ticket subgraph fails the test. */
 const noTicketCalls: TicketHolds = {

@@ -21,6 +21,8 @@ export interface ReservationRepository {
     at: Date,
     cancelled: EventEnvelope<'ReservationCancelled'>,
   ): Promise<Reservation | null>;
+  /** Writes a HoldAbandoned event to the outbox: ticket releases the hold and refuses it later. */
+  recordAbandonedHold(abandoned: EventEnvelope<'HoldAbandoned'>): Promise<void>;
 }
 
 /** The synchronous calls to the ticket subgraph. */

@@ -3,45 +3,15 @@ import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import type { Caller, UserGrade } from '../../../platform/auth/caller.ts';
 import { InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { parseEvent } from '../../../platform/events/contracts.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
 import { TicketNotAvailable } from '../../../platform/ticket-errors.ts';
 import { TicketServiceUnavailable } from './errors.ts';
-import type { ReservationDeps, ReservationRepository, TicketHolds } from './ports.ts';
-import type { Reservation } from './reservation.ts';
+import type { ReservationDeps, TicketHolds } from './ports.ts';
+import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 import { reserveTicket } from './reserve-ticket.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
-
-/** The reservation repository port, in memory; `failCreateWith` makes the local commit fail. */
-class InMemoryReservationRepository implements ReservationRepository {
-  readonly reservations = new Map<string, Reservation>();
-  readonly outbox: EventEnvelope[] = [];
-  failCreateWith: Error | undefined;
-
-  async create(reservation: Reservation, reserved: EventEnvelope<'TicketReserved'>): Promise<Reservation> {
-    if (this.failCreateWith) throw this.failCreateWith;
-    this.reservations.set(reservation.id, reservation);
-    this.outbox.push(reserved);
-    return reservation;
-  }
-
-  async findById(id: string): Promise<Reservation | null> {
-    return this.reservations.get(id) ?? null;
-  }
-
-  async findByIds(ids: readonly string[]): Promise<Reservation[]> {
-    return ids.flatMap((id) => this.reservations.get(id) ?? []);
-  }
-
-  async listByUser(userId: string): Promise<Reservation[]> {
-    return [...this.reservations.values()].filter((r) => r.userId === userId);
-  }
-
-  async cancelIfConfirmed(): Promise<Reservation | null> {
-    throw new Error('reserving never cancels');
-  }
-}
 
 interface HoldCall {
   ticketId: string;
@@ -161,21 +131,29 @@ describe('reserveTicket', () => {
   });
 
   describe('when the hold fails', () => {
-    it('when the outcome of the hold is unknown, the hold is released for the same reservation and the error rethrown', async () => {
+    it('when the outcome of the hold is unknown, the hold is abandoned durably for the same reservation and the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const unavailable = new TicketServiceUnavailable(3, true);
       ticketHolds.holdFailsWith = unavailable;
       const ticketId = randomUUID();
+      const causation = aCausation();
 
-      const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+      const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, causation));
 
       expect(error).toBe(unavailable);
-      expect(ticketHolds.releases).toEqual([ticketHolds.holds[0]]);
+      expect(reservations.abandonedHolds()).toEqual([
+        expect.objectContaining({
+          ticketId,
+          reservationId: ticketHolds.holds[0]?.reservationId,
+          correlationId: causation.correlationId,
+          data: { reason: 'hold-outcome-unknown' },
+        }),
+      ]);
+      expect(ticketHolds.releases).toHaveLength(0);
       expect(reservations.reservations.size).toBe(0);
-      expect(reservations.outbox).toHaveLength(0);
     });
 
-    it('when the hold was never sent (outcome known), nothing is released and the error is rethrown', async () => {
+    it('when the hold was never sent (outcome known), nothing is abandoned and the error is rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const unavailable = new TicketServiceUnavailable(3, false);
       ticketHolds.holdFailsWith = unavailable;
@@ -183,11 +161,11 @@ describe('reserveTicket', () => {
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
 
       expect(error).toBe(unavailable);
+      expect(reservations.outbox).toHaveLength(0);
       expect(ticketHolds.releases).toHaveLength(0);
-      expect(reservations.reservations.size).toBe(0);
     });
 
-    it('when the ticket refuses the hold, nothing is released and the refusal is rethrown', async () => {
+    it('when the ticket refuses the hold, nothing is abandoned and the refusal is rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const ticketId = randomUUID();
       const refusal = new TicketNotAvailable(ticketId);
@@ -196,49 +174,55 @@ describe('reserveTicket', () => {
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
 
       expect(error).toBe(refusal);
+      expect(reservations.outbox).toHaveLength(0);
       expect(ticketHolds.releases).toHaveLength(0);
-      expect(reservations.reservations.size).toBe(0);
-    });
-
-    it('when the outcome is unknown and the release fails too, the original error is rethrown', async () => {
-      const { deps, ticketHolds } = aReservationWorld();
-      const unavailable = new TicketServiceUnavailable(3, true);
-      ticketHolds.holdFailsWith = unavailable;
-      ticketHolds.releaseFailsWith = new Error('ticket is unreachable');
-
-      const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
-
-      expect(error).toBe(unavailable);
-      expect(ticketHolds.releases).toHaveLength(1);
     });
   });
 
   describe('when the local commit fails after a successful hold', () => {
-    it('when the reservation cannot be stored, the hold is released for the same reservation and the error rethrown', async () => {
+    it('when the reservation cannot be stored, the hold is abandoned durably and the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const commitFailure = new Error('connection terminated');
       reservations.failCreateWith = commitFailure;
+      const ticketId = randomUUID();
+
+      const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      expect(error).toBe(commitFailure);
+      expect(reservations.abandonedHolds()).toEqual([
+        expect.objectContaining({
+          ticketId,
+          reservationId: ticketHolds.holds[0]?.reservationId,
+          data: { reason: 'reservation-commit-failed' },
+        }),
+      ]);
+    });
+
+    it('when the database takes no writes at all, the hold is released by a direct call instead', async () => {
+      const { deps, reservations, ticketHolds } = aReservationWorld();
+      const databaseDown = new Error('connection terminated');
+      reservations.failWritesWith = databaseDown;
       const ticketId = randomUUID();
       const causation = aCausation();
 
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, causation));
 
-      expect(error).toBe(commitFailure);
-      expect(ticketHolds.holds).toHaveLength(1);
+      expect(error).toBe(databaseDown);
       expect(ticketHolds.releases).toEqual([
         { ticketId, reservationId: ticketHolds.holds[0]?.reservationId, causation },
       ]);
     });
 
-    it('when the release fails as well, the commit failure is still the error rethrown', async () => {
+    it('when the direct release fails as well, the commit failure is still the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
-      const commitFailure = new Error('connection terminated');
-      reservations.failCreateWith = commitFailure;
+      const databaseDown = new Error('connection terminated');
+      reservations.failWritesWith = databaseDown;
       ticketHolds.releaseFailsWith = new TicketServiceUnavailable(3, true);
 
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
 
-      expect(error).toBe(commitFailure);
+      expect(error).toBe(databaseDown);
+      expect(ticketHolds.releases).toHaveLength(1);
     });
   });
 

@@ -1,6 +1,5 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import type { Prisma } from '../../../prisma/ticket/client/client.ts';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
 import { recordInInbox } from '../../../platform/events/consumer.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
@@ -78,8 +77,11 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
 
     async holdIfAvailable(ticketId, reservationId, now, held) {
       const won = await db.$transaction(async (tx) => {
-        // One conditional UPDATE: PostgreSQL re-checks the condition after a concurrent writer
-        // commits, so of any number of concurrent holds exactly one matches.
+        // The row lock orders this hold after any release that is closing the same reservation's
+        // hold, so the closed-hold check below (a new statement) sees that release's commit.
+        await tx.$queryRawUnsafe('SELECT id FROM ticket WHERE id = $1::uuid FOR UPDATE', ticketId);
+        if (await tx.closedHold.findUnique({ where: { reservationId } })) return false;
+        // One conditional UPDATE: of any number of concurrent holds exactly one matches.
         const { count } = await tx.ticket.updateMany({
           where: { id: ticketId, state: 'AVAILABLE', expiresAt: { gt: now } },
           data: { state: 'RESERVED', heldBy: reservationId },
@@ -91,9 +93,13 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       return won;
     },
 
-    async releaseIfHeldBy(ticketId, reservationId, released, cause?: EventEnvelope) {
+    async releaseIfHeldBy(ticketId, reservationId, released, options = {}) {
       const didRelease = await db.$transaction(async (tx) => {
-        if (cause && !(await recordInInbox(tx, cause))) return false;
+        if (options.cause && !(await recordInInbox(tx, options.cause))) return false;
+        if (options.close) {
+          await tx.$queryRawUnsafe('SELECT id FROM ticket WHERE id = $1::uuid FOR UPDATE', ticketId);
+          await tx.closedHold.upsert({ where: { reservationId }, create: { reservationId, ticketId }, update: {} });
+        }
         const { count } = await tx.ticket.updateMany({
           where: { id: ticketId, state: 'RESERVED', heldBy: reservationId },
           data: { state: 'AVAILABLE', heldBy: null },
@@ -103,6 +109,10 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       });
       if (didRelease) afterCommit();
       return didRelease;
+    },
+
+    async isHoldClosed(reservationId) {
+      return (await db.closedHold.findUnique({ where: { reservationId } })) !== null;
     },
   };
 }

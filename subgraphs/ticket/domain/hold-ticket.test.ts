@@ -2,70 +2,20 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { Caller } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput } from '../../../platform/errors.ts';
-import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { parseEvent } from '../../../platform/events/contracts.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
 import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
 import { holdTicket } from './hold-ticket.ts';
-import type { TicketDeps, TicketRepository } from './ports.ts';
+import type { TicketDeps } from './ports.ts';
 import type { Ticket } from './ticket.ts';
+import { InMemoryTicketRepository } from '../test/in-memory-ticket-repository.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
-/**
- * The ticket repository port, in memory. `holdIfAvailable` is the conditional update the real
- * repository runs: AVAILABLE and not expired → RESERVED by the reservation, with its event.
- */
-class InMemoryTicketRepository implements TicketRepository {
-  readonly tickets = new Map<string, Ticket>();
-  readonly outbox: EventEnvelope[] = [];
-
-  add(ticket: Ticket): Ticket {
-    this.tickets.set(ticket.id, ticket);
-    return ticket;
-  }
-
-  async register(): Promise<Ticket> {
-    throw new Error('holding never registers a ticket');
-  }
-
-  async findById(id: string): Promise<Ticket | null> {
-    return this.tickets.get(id) ?? null;
-  }
-
-  async findByIds(ids: readonly string[]): Promise<Ticket[]> {
-    return ids.flatMap((id) => this.tickets.get(id) ?? []);
-  }
-
-  async list(): Promise<Ticket[]> {
-    return [...this.tickets.values()];
-  }
-
-  async count(): Promise<number> {
-    return this.tickets.size;
-  }
-
-  async holdIfAvailable(
-    ticketId: string,
-    reservationId: string,
-    now: Date,
-    held: EventEnvelope<'TicketHeld'>,
-  ): Promise<boolean> {
-    const ticket = this.tickets.get(ticketId);
-    if (!ticket || ticket.state !== 'AVAILABLE' || ticket.expiresAt.getTime() <= now.getTime()) return false;
-    this.tickets.set(ticketId, { ...ticket, state: 'RESERVED', heldBy: reservationId, updatedAt: now });
-    this.outbox.push(held);
-    return true;
-  }
-
-  async releaseIfHeldBy(): Promise<boolean> {
-    throw new Error('holding never releases a ticket');
-  }
-}
-
 function aTicketWorld() {
-  const tickets = new InMemoryTicketRepository();
+  const tickets = new InMemoryTicketRepository(() => NOW);
   const deps: TicketDeps = { tickets, clock: () => NOW };
   return { deps, tickets };
 }

@@ -37,6 +37,8 @@ export async function holdTicket(
   const ticket = await deps.tickets.findById(ticketId);
   if (!ticket) throw new TicketNotFound(ticketId);
   if (isHeldBy(ticket, reservationId)) return { ticketId, reservationId, status: 'RESERVED' };
+  // A hold arriving after its reservation gave up on it (or was cancelled) must not take the ticket.
+  if (await deps.tickets.isHoldClosed(reservationId)) throw new TicketNotAvailable(ticketId);
   if (statusOf(ticket, now) === 'EXPIRED') throw new TicketExpired(ticketId);
   throw new TicketNotAvailable(ticketId);
 }

@@ -19,9 +19,9 @@ export interface TicketRepository {
   list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]>;
   count(): Promise<number>;
   /**
-   * The atomic check-and-hold: one conditional update (AVAILABLE, not expired → RESERVED by
-   * `reservationId`) and, when it matched, the TicketHeld event, in one transaction.
-   * Returns true when this call held the ticket.
+   * The atomic check-and-hold: AVAILABLE, not expired, and the reservation's hold not closed →
+   * RESERVED by `reservationId`, with the TicketHeld event, in one transaction that holds the
+   * ticket's row lock. Returns true when this call held the ticket.
    */
   holdIfAvailable(
     ticketId: string,
@@ -31,15 +31,19 @@ export interface TicketRepository {
   ): Promise<boolean>;
   /**
    * Back to AVAILABLE only if held by `reservationId`, with the TicketReleased event, in one
-   * transaction. `cause`, when given, is recorded in the inbox in that transaction; an event
-   * already recorded changes nothing. Returns true when this call released the ticket.
+   * transaction. With `close`, the reservation's hold is closed for good in that transaction (a
+   * later hold for it is refused). `cause`, when given, is recorded in the inbox in that
+   * transaction; an event already recorded changes nothing. Returns true when this call released
+   * the ticket.
    */
   releaseIfHeldBy(
     ticketId: string,
     reservationId: string,
     released: EventEnvelope<'TicketReleased'>,
-    cause?: EventEnvelope,
+    options?: { cause?: EventEnvelope; close?: boolean },
   ): Promise<boolean>;
+  /** Whether the reservation's hold was closed (abandoned or cancelled). */
+  isHoldClosed(reservationId: string): Promise<boolean>;
 }
 
 export interface TicketDeps {

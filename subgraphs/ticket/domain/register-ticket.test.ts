@@ -2,60 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import type { Caller, Role, UserGrade } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { parseEvent } from '../../../platform/events/contracts.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
-import type { NewTicket, TicketDeps, TicketRepository } from './ports.ts';
+import type { TicketDeps } from './ports.ts';
 import { DEFAULT_CURRENCY, registerTicket, type RegisterTicketInput } from './register-ticket.ts';
-import type { Ticket } from './ticket.ts';
+import { InMemoryTicketRepository } from '../test/in-memory-ticket-repository.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
 const at = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
-
-/** The ticket repository port, in memory: what `register` stores is what the test inspects. */
-class InMemoryTicketRepository implements TicketRepository {
-  readonly tickets = new Map<string, Ticket>();
-  readonly outbox: EventEnvelope[] = [];
-
-  constructor(private readonly clock: () => Date) {}
-
-  async register(ticket: NewTicket, registered: EventEnvelope<'TicketRegistered'>): Promise<Ticket> {
-    const stored: Ticket = {
-      ...ticket,
-      state: 'AVAILABLE',
-      heldBy: null,
-      createdAt: this.clock(),
-      updatedAt: this.clock(),
-    };
-    this.tickets.set(stored.id, stored);
-    this.outbox.push(registered);
-    return stored;
-  }
-
-  async findById(id: string): Promise<Ticket | null> {
-    return this.tickets.get(id) ?? null;
-  }
-
-  async findByIds(ids: readonly string[]): Promise<Ticket[]> {
-    return ids.flatMap((id) => this.tickets.get(id) ?? []);
-  }
-
-  async list(): Promise<Ticket[]> {
-    return [...this.tickets.values()];
-  }
-
-  async count(): Promise<number> {
-    return this.tickets.size;
-  }
-
-  async holdIfAvailable(): Promise<boolean> {
-    throw new Error('registration never holds a ticket');
-  }
-
-  async releaseIfHeldBy(): Promise<boolean> {
-    throw new Error('registration never releases a ticket');
-  }
-}
 
 function aTicketWorld() {
   const clock = () => NOW;

@@ -28,13 +28,17 @@ export async function releaseTicket(
   return { ticketId, reservationId, status: statusOf(ticket, deps.clock()) };
 }
 
-/** The saga's compensation on the ticket side: a cancelled reservation gives its ticket back. */
-export async function releaseTicketOfCancelledReservation(
+/**
+ * The saga's compensation on the ticket side: a cancelled reservation, or a hold reservation
+ * abandoned because it could not confirm it, gives its ticket back and closes that reservation's
+ * hold for good, so a hold request for it that arrives late is refused.
+ */
+export async function releaseTicketOfEndedReservation(
   deps: TicketDeps,
-  cancelled: EventEnvelope<'ReservationCancelled'>,
+  ended: EventEnvelope<'ReservationCancelled' | 'HoldAbandoned'>,
 ): Promise<void> {
-  const { ticketId, reservationId } = cancelled;
+  const { ticketId, reservationId } = ended;
   if (!ticketId || !reservationId) return;
-  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(cancelled), deps.clock());
-  await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released, cancelled);
+  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(ended), deps.clock());
+  await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released, { cause: ended, close: true });
 }

@@ -1,0 +1,77 @@
+/**
+ * The ticket repository port in memory, for domain tests: the same rules as the PostgreSQL
+ * repository (the conditional hold, the holder-only release, closed holds), what it stores and
+ * the events it would have written are there to inspect.
+ */
+import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { NewTicket, TicketRepository } from '../domain/ports.ts';
+import type { Ticket } from '../domain/ticket.ts';
+
+export class InMemoryTicketRepository implements TicketRepository {
+  readonly tickets = new Map<string, Ticket>();
+  readonly outbox: EventEnvelope[] = [];
+  readonly closedHolds = new Set<string>();
+
+  constructor(private readonly clock: () => Date) {}
+
+  add(ticket: Ticket): Ticket {
+    this.tickets.set(ticket.id, ticket);
+    return ticket;
+  }
+
+  async register(ticket: NewTicket, registered: EventEnvelope<'TicketRegistered'>): Promise<Ticket> {
+    const now = this.clock();
+    const stored: Ticket = { ...ticket, state: 'AVAILABLE', heldBy: null, createdAt: now, updatedAt: now };
+    this.tickets.set(stored.id, stored);
+    this.outbox.push(registered);
+    return stored;
+  }
+
+  async findById(id: string): Promise<Ticket | null> {
+    return this.tickets.get(id) ?? null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<Ticket[]> {
+    return ids.flatMap((id) => this.tickets.get(id) ?? []);
+  }
+
+  async list(): Promise<Ticket[]> {
+    return [...this.tickets.values()];
+  }
+
+  async count(): Promise<number> {
+    return this.tickets.size;
+  }
+
+  async holdIfAvailable(
+    ticketId: string,
+    reservationId: string,
+    now: Date,
+    held: EventEnvelope<'TicketHeld'>,
+  ): Promise<boolean> {
+    const ticket = this.tickets.get(ticketId);
+    if (!ticket || this.closedHolds.has(reservationId)) return false;
+    if (ticket.state !== 'AVAILABLE' || ticket.expiresAt.getTime() <= now.getTime()) return false;
+    this.tickets.set(ticketId, { ...ticket, state: 'RESERVED', heldBy: reservationId, updatedAt: now });
+    this.outbox.push(held);
+    return true;
+  }
+
+  async releaseIfHeldBy(
+    ticketId: string,
+    reservationId: string,
+    released: EventEnvelope<'TicketReleased'>,
+    options: { close?: boolean } = {},
+  ): Promise<boolean> {
+    if (options.close) this.closedHolds.add(reservationId);
+    const ticket = this.tickets.get(ticketId);
+    if (!ticket || ticket.state !== 'RESERVED' || ticket.heldBy !== reservationId) return false;
+    this.tickets.set(ticketId, { ...ticket, state: 'AVAILABLE', heldBy: null, updatedAt: this.clock() });
+    this.outbox.push(released);
+    return true;
+  }
+
+  async isHoldClosed(reservationId: string): Promise<boolean> {
+    return this.closedHolds.has(reservationId);
+  }
+}
