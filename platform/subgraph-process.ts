@@ -71,7 +71,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
   name: string;
   config: SubgraphProcessConfig;
   createDatabase: (pool: pg.Pool) => TDb;
-  wire: (db: TDb, relay: OutboxRelay, logger: Logger) => Wiring<TContext>;
+  wire: (db: TDb, relay: OutboxRelay, logger: Logger, metrics: Registry) => Wiring<TContext>;
   logger?: Logger;
 }): Promise<RunningSubgraph> {
   const { name, config } = options;
@@ -93,7 +93,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     const messaging = connectMessaging(config.nats, name, logger, { onReconnect: () => relay.wake() });
     started.push(messaging);
     started.push(relay);
-    const wiring = options.wire(db, relay, logger);
+    const wiring = options.wire(db, relay, logger, metrics);
 
     let consumer: DurableConsumer | undefined;
     let stopping = false;

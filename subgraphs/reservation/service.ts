@@ -18,13 +18,13 @@ export function startReservationService(config: ReservationConfig, logger?: Logg
     config,
     logger,
     createDatabase: createReservationDatabase,
-    wire: (db, relay, log) => {
+    wire: (db, relay, log, metrics) => {
       const deps: ReservationDeps = {
         reservations: createReservationRepository(db, relay.wake),
         ticketHolds: createTicketHoldClient({
           ticketUrl: config.ticketUrl,
           auth: config.auth,
-          callPolicy: createTicketCallPolicy(config.ticketCallPolicy, log),
+          callPolicy: createTicketCallPolicy(config.ticketCallPolicy, log, metrics),
         }),
         clock: () => new Date(),
         logger: log,

@@ -97,7 +97,10 @@ export function createTicketHoldClient(options: {
 
   async function call(query: string, ticketId: string, reservationId: string, causation: Causation) {
     try {
-      await options.callPolicy.policy.execute(({ signal }) => send(query, ticketId, reservationId, causation, signal));
+      const operation = query === HOLD_TICKET ? 'hold' : 'release';
+      await options.callPolicy.execute(operation, causation.correlationId, (signal) =>
+        send(query, ticketId, reservationId, causation, signal),
+      );
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError) {
         // Never sent: nothing can have been held.

@@ -1,9 +1,14 @@
 /**
  * The one resilience policy around calls from reservation to ticket (cockatiel), outermost first:
  * retry (only failures that are safe to retry: the hold is idempotent by reservation id; never an
- * open circuit or a full bulkhead), circuit breaker, bulkhead, timeout (innermost).
+ * open circuit or a full bulkhead), circuit breaker (consecutive failures, so it trips the same
+ * way every time), bulkhead, timeout (innermost).
+ *
+ * Breaker state, rejections, timeouts and call latency are exported as metrics; state changes are
+ * logged with the correlation id of the call that caused them.
  */
 import {
+  BrokenCircuitError,
   BulkheadRejectedError,
   CircuitState,
   ConsecutiveBreaker,
@@ -16,8 +21,9 @@ import {
   retry,
   timeout,
   wrap,
-  type IPolicy,
 } from 'cockatiel';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Logger } from '../../../platform/logging.ts';
 
 export interface TicketCallPolicyOptions {
@@ -39,8 +45,11 @@ export class TicketServiceFailure extends Error {
   override readonly name = 'TicketServiceFailure';
 }
 
+export type TicketOperation = 'hold' | 'release';
+
 export interface TicketCallPolicy {
-  policy: IPolicy;
+  /** Runs one call under the policy; `correlationId` goes into the logs of any state change it causes. */
+  execute<T>(operation: TicketOperation, correlationId: string, call: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Seconds a caller should wait before trying again, from the breaker's state. */
   retryAfterSeconds(): number;
   state(): CircuitState;
@@ -48,18 +57,69 @@ export interface TicketCallPolicy {
 
 const isTransient = (error: unknown) => error instanceof TicketServiceFailure || error instanceof TaskCancelledError;
 
-export function createTicketCallPolicy(options: TicketCallPolicyOptions, logger: Logger): TicketCallPolicy {
+const STATE_VALUE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.Open]: 1,
+  [CircuitState.HalfOpen]: 2,
+  [CircuitState.Isolated]: 1,
+};
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof BrokenCircuitError) return 'circuit-open';
+  if (error instanceof BulkheadRejectedError) return 'bulkhead-full';
+  if (error instanceof TaskCancelledError) return 'timeout';
+  if (error instanceof TicketServiceFailure) return 'failed';
+  return 'refused';
+}
+
+export function createTicketCallPolicy(
+  options: TicketCallPolicyOptions,
+  logger: Logger,
+  metrics: Registry,
+): TicketCallPolicy {
+  const calling = new AsyncLocalStorage<{ correlationId: string }>();
   const breaker = circuitBreaker(handleWhen(isTransient), {
     halfOpenAfter: options.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(options.breakerFailures),
   });
+  const logState = (message: string, extra: Record<string, unknown> = {}) =>
+    logger.warn({ breaker: 'ticket', correlationId: calling.getStore()?.correlationId, ...extra }, message);
   let openedAt = 0;
   breaker.onBreak(() => {
     openedAt = Date.now();
-    logger.warn({ breaker: 'ticket', halfOpenAfterMs: options.halfOpenAfterMs }, 'circuit to ticket opened');
+    logState('circuit to ticket opened: reservations get TICKET_SERVICE_UNAVAILABLE', {
+      halfOpenAfterMs: options.halfOpenAfterMs,
+    });
   });
-  breaker.onHalfOpen(() => logger.info({ breaker: 'ticket' }, 'circuit to ticket half-open: trying one call'));
-  breaker.onReset(() => logger.info({ breaker: 'ticket' }, 'circuit to ticket closed'));
+  breaker.onHalfOpen(() => logState('circuit to ticket half-open: one trial call goes through'));
+  breaker.onReset(() => logState('circuit to ticket closed'));
+
+  new Gauge({
+    name: 'ticket_circuit_breaker_state',
+    help: 'Circuit breaker around calls to ticket: 0 closed, 1 open, 2 half-open',
+    registers: [metrics],
+    collect() {
+      this.set(STATE_VALUE[breaker.state]);
+    },
+  });
+  const rejections = new Counter({
+    name: 'ticket_circuit_breaker_rejections_total',
+    help: 'Calls to ticket refused without being sent (circuit open or bulkhead full)',
+    labelNames: ['reason'],
+    registers: [metrics],
+  });
+  const timeouts = new Counter({
+    name: 'ticket_call_timeouts_total',
+    help: 'Calls to ticket abandoned at the timeout (the outcome is unknown)',
+    registers: [metrics],
+  });
+  const duration = new Histogram({
+    name: 'ticket_call_duration_seconds',
+    help: 'Calls to ticket, retries included, by operation and outcome',
+    labelNames: ['operation', 'outcome'],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics],
+  });
 
   const retries = retry(
     handleWhen((error) => isTransient(error) && !(error instanceof BulkheadRejectedError)),
@@ -68,20 +128,28 @@ export function createTicketCallPolicy(options: TicketCallPolicyOptions, logger:
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
     },
   );
-  const policy = wrap(
-    retries,
-    breaker,
-    bulkhead(options.bulkheadLimit, options.bulkheadQueue),
-    timeout(options.timeoutMs, TimeoutStrategy.Aggressive),
-  );
+  const timeoutPolicy = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  timeoutPolicy.onTimeout(() => timeouts.inc());
+  const policy = wrap(retries, breaker, bulkhead(options.bulkheadLimit, options.bulkheadQueue), timeoutPolicy);
 
   return {
-    policy,
+    async execute(operation, correlationId, call) {
+      const stopTimer = duration.startTimer({ operation });
+      try {
+        const result = await calling.run({ correlationId }, () => policy.execute(({ signal }) => call(signal)));
+        stopTimer({ outcome: 'success' });
+        return result;
+      } catch (error) {
+        const outcome = outcomeOf(error);
+        stopTimer({ outcome });
+        if (outcome === 'circuit-open' || outcome === 'bulkhead-full') rejections.inc({ reason: outcome });
+        throw error;
+      }
+    },
     state: () => breaker.state,
     retryAfterSeconds() {
       if (breaker.state !== CircuitState.Open) return 1;
-      const remaining = openedAt + options.halfOpenAfterMs - Date.now();
-      return Math.max(1, Math.ceil(remaining / 1000));
+      return Math.max(1, Math.ceil((openedAt + options.halfOpenAfterMs - Date.now()) / 1000));
     },
   };
 }
