@@ -10,13 +10,14 @@ import { parse, printSchema } from 'graphql';
 
 const root = path.resolve(import.meta.dirname, '..');
 
-export const SUBGRAPHS = ['ticket', 'reservation', 'price'] as const;
+export const SUBGRAPHS = ['ticket', 'reservation', 'price', 'view'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
 
 export const DEFAULT_SUBGRAPH_URLS: Record<SubgraphName, string> = {
   ticket: 'http://127.0.0.1:4001/graphql',
   reservation: 'http://127.0.0.1:4002/graphql',
   price: 'http://127.0.0.1:4003/graphql',
+  view: 'http://127.0.0.1:4004/graphql',
 };
 
 export const SUPERGRAPH_PATH = path.join(root, 'gateway/supergraph.graphql');

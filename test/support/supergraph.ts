@@ -1,8 +1,12 @@
 /**
- * The whole supergraph in the test process: the three subgraphs on ephemeral ports, each with a
- * database of its own, a stream of the test's own, a supergraph composed in-process for their
- * URLs, and the real gateway in front. A subgraph can be stopped and started again on its port.
+ * The whole supergraph in the test process: the subgraphs on ephemeral ports, each with a
+ * database of its own (the view: a data folder of its own), a stream of the test's own, a
+ * supergraph composed in-process for their URLs, and the real gateway in front. A subgraph can be
+ * stopped and started again on its port.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { composeSupergraph, type SubgraphName } from '../../gateway/composition.ts';
 import { loadGatewayConfig } from '../../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
@@ -13,25 +17,37 @@ import { loadReservationConfig } from '../../subgraphs/reservation/config.ts';
 import { startReservationService } from '../../subgraphs/reservation/service.ts';
 import { loadTicketConfig } from '../../subgraphs/ticket/config.ts';
 import { startTicketService } from '../../subgraphs/ticket/service.ts';
+import { loadViewConfig } from '../../subgraphs/view/config.ts';
+import { startViewService, type RunningView } from '../../subgraphs/view/service.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { createTestStream, type TestStream } from './nats.ts';
+
+/** The subgraphs with a PostgreSQL database. */
+export type DatabaseSubgraph = Exclude<SubgraphName, 'view'>;
 
 export interface TestSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
   stream: TestStream;
-  databaseUrls: Record<SubgraphName, string>;
+  databaseUrls: Record<DatabaseSubgraph, string>;
+  /** The view's data folder (its SQLite stores); kept while the view is stopped and started. */
+  viewDataDir: string;
   /** Stops one subgraph (its consumer, relay and server), keeping its database and port. */
   stopSubgraph(name: SubgraphName): Promise<void>;
-  /** Starts a stopped subgraph again on the same port, database and durable consumer. */
+  /** Starts a stopped subgraph again on the same port, database and durable consumer (the view: data folder). */
   startSubgraph(name: SubgraphName): Promise<void>;
   /**
    * Starts one more replica of a subgraph on an ephemeral port, sharing its database, durable
    * consumer and outbox (so its relay runs beside the first one's). Stopped with the supergraph.
    */
   startReplica(name: 'ticket' | 'reservation' | 'price'): Promise<RunningSubgraph>;
+  /**
+   * Starts one more view replica on an ephemeral port with a data folder of its own: it builds
+   * its store from the stream and consumes every event itself. Stopped with the supergraph.
+   */
+  startViewReplica(): Promise<RunningView>;
   /** The environment a subgraph runs with (for starting it as a separate process). */
-  envOf(name: 'ticket' | 'reservation' | 'price'): Record<string, string>;
+  envOf(name: SubgraphName): Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -60,18 +76,34 @@ export function testServiceEnv(stream: TestStream, databaseUrl?: string): Record
 
 export async function startTestSupergraph(options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const stream = createTestStream(options.natsUrl);
-  const databases = {} as Record<SubgraphName, TestDatabase>;
-  const running = new Map<SubgraphName, RunningSubgraph>();
+  const databases = {} as Record<DatabaseSubgraph, TestDatabase>;
+  const running = new Map<SubgraphName, { port: number; stop(): Promise<void> }>();
   const ports = {} as Record<SubgraphName, number>;
+  const viewDirs: string[] = [];
   let gateway: RunningGateway | undefined;
 
-  const envFor = (name: SubgraphName) => ({
+  const envFor = (name: DatabaseSubgraph) => ({
     ...testServiceEnv(stream, databases[name].url),
     PORT: String(ports[name] ?? 0),
   });
 
-  function envOf(name: 'ticket' | 'reservation' | 'price'): Record<string, string> {
+  const viewEnv = (dataDir: string, port = 0) => ({
+    ...testServiceEnv(stream),
+    PORT: String(port),
+    VIEW_DATA_DIR: dataDir,
+    VIEW_INSTANCE_ID: `view-test-${stream.suffix}`,
+  });
+
+  async function newViewDir(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-view-'));
+    viewDirs.push(dir);
+    return dir;
+  }
+
+  function envOf(name: SubgraphName): Record<string, string> {
     switch (name) {
+      case 'view':
+        return viewEnv(viewDirs[0]!, ports.view ?? 0);
       case 'ticket':
         return { ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv };
       case 'price':
@@ -85,7 +117,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     }
   }
 
-  const starters: Record<SubgraphName, (env: Record<string, string>) => Promise<RunningSubgraph>> = {
+  const starters: Record<DatabaseSubgraph, (env: Record<string, string>) => Promise<RunningSubgraph>> = {
     ticket: (env) => startTicketService(loadTicketConfig(env)),
     price: (env) => startPriceService(loadPriceConfig(env)),
     reservation: (env) => startReservationService(loadReservationConfig(env)),
@@ -99,7 +131,21 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     return replica;
   }
 
+  const views: RunningView[] = [];
+
+  async function startViewReplica(): Promise<RunningView> {
+    const replica = await startViewService(loadViewConfig(viewEnv(await newViewDir())));
+    views.push(replica);
+    return replica;
+  }
+
   async function startSubgraph(name: SubgraphName): Promise<void> {
+    if (name === 'view') {
+      const view = await startViewService(loadViewConfig(envOf('view')));
+      ports.view = view.port;
+      running.set('view', view);
+      return;
+    }
     const service = await starters[name](envOf(name));
     await service.eventsAttached;
     ports[name] = service.port;
@@ -113,9 +159,10 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
 
   async function stop(): Promise<void> {
     await gateway?.stop();
-    for (const replica of replicas) await replica.stop();
-    for (const name of ['reservation', 'price', 'ticket'] as const) await stopSubgraph(name);
+    for (const replica of [...replicas, ...views]) await replica.stop();
+    for (const name of ['view', 'reservation', 'price', 'ticket'] as const) await stopSubgraph(name);
     await Promise.all(Object.values(databases).map((db) => db.drop()));
+    await Promise.all(viewDirs.map((dir) => rm(dir, { recursive: true, force: true })));
     await stream.delete();
   }
 
@@ -126,12 +173,14 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       createTestDatabase('price'),
     ]);
     Object.assign(databases, { ticket: ticketDb, reservation: reservationDb, price: priceDb });
+    await newViewDir();
     await startSubgraph('ticket');
-    await Promise.all([startSubgraph('reservation'), startSubgraph('price')]);
+    await Promise.all([startSubgraph('reservation'), startSubgraph('price'), startSubgraph('view')]);
     const subgraphUrls = {
       ticket: `http://127.0.0.1:${ports.ticket}/graphql`,
       reservation: `http://127.0.0.1:${ports.reservation}/graphql`,
       price: `http://127.0.0.1:${ports.price}/graphql`,
+      view: `http://127.0.0.1:${ports.view}/graphql`,
     };
     const { supergraphSdl } = composeSupergraph(subgraphUrls);
     gateway = await startGateway({ ...loadGatewayConfig(testServiceEnv(stream)), supergraphSdl });
@@ -140,9 +189,11 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       subgraphUrls,
       stream,
       databaseUrls: { ticket: ticketDb.url, reservation: reservationDb.url, price: priceDb.url },
+      viewDataDir: viewDirs[0]!,
       stopSubgraph,
       startSubgraph,
       startReplica,
+      startViewReplica,
       envOf,
       stop,
     };

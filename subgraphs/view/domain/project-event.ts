@@ -82,6 +82,8 @@ export function applyEvent(slice: TicketSlice, event: EventEnvelope): TicketSlic
       if (!reservationId) return priced;
       return changeReservation(priced, reservationId, userId, at, () => ({ vip: { state: 'REVERTED' } }));
     }
+    default:
+      return slice;
   }
 }
 

@@ -7,6 +7,7 @@ CREATE TABLE "ticket_entry" (
     "registered_at" DATETIME,
     "state" TEXT NOT NULL DEFAULT 'AVAILABLE',
     "held_by" TEXT,
+    "held_at" DATETIME,
     "currency" TEXT,
     "base_price" INTEGER,
     "policy_discount" INTEGER,

@@ -1,0 +1,141 @@
+/**
+ * Feeds one view store from the stream. Unlike the services' durable consumers, which replicas
+ * share so that each event is handled once, every view replica needs every event: each projector
+ * runs an ordered consumer of its own (ephemeral, no acks) that starts right after the store's
+ * last applied sequence. Where it stands is recorded in the store, in the same transaction as the
+ * effects, so a projector that stops or crashes resumes exactly there, whatever NATS remembers.
+ *
+ * Messages are applied in batches while more are waiting (a replay), one at a time otherwise.
+ * A batch that fails to apply is retried until it succeeds or the projector stops; a message that
+ * is not a valid event is logged and passed over (the services' durable consumers dead-letter it).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
+import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConfig } from '../../../platform/config.ts';
+import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { Messaging } from '../../../platform/events/messaging.ts';
+import type { Logger } from '../../../platform/logging.ts';
+import type { SequencedEvent, ViewStore } from '../data/view-store.ts';
+
+/** Messages applied in one transaction at most. */
+const MAX_BATCH = 256;
+const RETRY_DELAYS_MS = [250, 1000, 2000, 5000];
+
+export interface AppliedBatch {
+  lastSequence: number;
+  applied: EventEnvelope[];
+  duplicates: EventEnvelope[];
+  invalid: number;
+}
+
+export interface StreamProjectorOptions {
+  messaging: Pick<Messaging, 'js'>;
+  nats: NatsConfig;
+  store: ViewStore;
+  /** Names this replica's consumers on the server (a random suffix keeps each run apart). */
+  consumerPrefix: string;
+  logger: Logger;
+  /** Stops by itself once this sequence is applied (a rebuild); otherwise runs until stopped. */
+  until?: number;
+  onApplied?: (batch: AppliedBatch) => void;
+}
+
+export interface StreamProjector {
+  /** Settles when `until` is reached, or when the projector stopped. */
+  finished: Promise<void>;
+  lastAppliedSequence(): number;
+  /** The stream's last sequence as the latest message reported it. */
+  streamSequenceSeen(): number;
+  stop(): Promise<void>;
+}
+
+export async function startStreamProjector(options: StreamProjectorOptions): Promise<StreamProjector> {
+  const { store, logger, until } = options;
+  let lastApplied = await store.lastAppliedSequence();
+  let streamSeen = lastApplied;
+  const halt = new AbortController();
+
+  if (until !== undefined && lastApplied >= until) {
+    return {
+      finished: Promise.resolve(),
+      lastAppliedSequence: () => lastApplied,
+      streamSequenceSeen: () => streamSeen,
+      stop: async () => {},
+    };
+  }
+
+  const prefix = `${options.consumerPrefix}_${randomBytes(3).toString('hex')}`;
+  const consumer = await options.messaging.js.consumers.get(options.nats.stream, {
+    name_prefix: prefix,
+    filter_subjects: `${options.nats.subjectPrefix}.>`,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: lastApplied + 1,
+  });
+  const messages: ConsumerMessages = await consumer.consume({ max_messages: MAX_BATCH });
+
+  function parse(message: JsMsg): SequencedEvent {
+    try {
+      return { sequence: message.seq, event: parseEvent(message.json()) };
+    } catch (error) {
+      const reason = error instanceof InvalidEvent ? error.message : 'payload is not JSON';
+      logger.error({ subject: message.subject, streamSeq: message.seq, reason }, 'passing over an invalid event');
+      return { sequence: message.seq, event: null };
+    }
+  }
+
+  /** Applies a batch, retrying until it is applied (true) or the projector stops (false). */
+  async function applyBatch(batch: JsMsg[]): Promise<boolean> {
+    const events = batch.map(parse);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const result = await store.apply(events);
+        lastApplied = Math.max(lastApplied, events.at(-1)?.sequence ?? 0);
+        options.onApplied?.({
+          lastSequence: lastApplied,
+          ...result,
+          invalid: events.filter((e) => e.event === null).length,
+        });
+        return true;
+      } catch (error) {
+        if (halt.signal.aborted) return false;
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length - 1)]!;
+        logger.warn(
+          { err: error, retryInMs: delay, firstSeq: events[0]?.sequence },
+          'applying events failed; retrying',
+        );
+        const stopped = await sleep(delay, false, { signal: halt.signal }).catch(() => true);
+        if (stopped) return false;
+      }
+    }
+  }
+
+  const finished = (async () => {
+    let batch: JsMsg[] = [];
+    for await (const message of messages) {
+      batch.push(message);
+      streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
+      if (message.info.pending > 0 && batch.length < MAX_BATCH) continue;
+      if (!(await applyBatch(batch))) break;
+      batch = [];
+      if (until !== undefined && lastApplied >= until) break;
+    }
+  })().finally(async () => {
+    await messages.close();
+    // Ordered consumers expire on their own; deleting says at once that this one is done.
+    await consumer.delete().catch(() => {});
+  });
+  finished.catch((error) => logger.error({ err: error }, 'the view stopped consuming events'));
+  logger.info({ stream: options.nats.stream, from: lastApplied + 1, until, consumer: prefix }, 'projecting events');
+
+  return {
+    finished,
+    lastAppliedSequence: () => lastApplied,
+    streamSequenceSeen: () => streamSeen,
+    async stop() {
+      halt.abort();
+      await messages.close();
+      await finished.catch(() => {});
+    },
+  };
+}
