@@ -1,6 +1,7 @@
 /**
- * `npm start`: the whole supergraph on one machine. Each subgraph gets an embedded PostgreSQL of
- * its own (unless <SUBGRAPH>_DATABASE_URL is set), migrated on start; NATS comes from NATS_URL,
+ * `npm start`: the whole supergraph on one machine. Each transactional subgraph gets an embedded
+ * PostgreSQL of its own (unless <SUBGRAPH>_DATABASE_URL is set), migrated on start; the view keeps
+ * its SQLite store below DATA_DIR and builds it from the stream; NATS comes from NATS_URL,
  * and when nothing answers there a local nats-server with JetStream is started if one is
  * installed. Demo tickets are registered on first start. Ctrl-C stops everything.
  */
@@ -21,6 +22,7 @@ const launcherEnv = z.object({
   TICKET_PORT: port(4001),
   RESERVATION_PORT: port(4002),
   PRICE_PORT: port(4003),
+  VIEW_PORT: port(4004),
   /** Embedded stores (and a nats-server started here) keep their data below this folder. */
   DATA_DIR: z.string().default(path.join(root, '.data')),
   /** The embedded PostgreSQL of ticket, reservation and price listen on this port and the next two. */
@@ -47,7 +49,14 @@ interface ProcessSpec {
 }
 
 // Variables meant for one process must not leak into all of them.
-const { DATABASE_URL: _db, PORT: _port, EMBEDDED_PG_DIR: _dir, EMBEDDED_PG_PORT: _pgPort, ...sharedEnv } = process.env;
+const {
+  DATABASE_URL: _db,
+  PORT: _port,
+  EMBEDDED_PG_DIR: _dir,
+  EMBEDDED_PG_PORT: _pgPort,
+  VIEW_DATA_DIR: _viewDir,
+  ...sharedEnv
+} = process.env;
 
 const subgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
 const embeddedStore = (name: string, offset: number) => ({
@@ -78,6 +87,12 @@ const specs: ProcessSpec[] = [
     port: config.PRICE_PORT,
     env: { DATABASE_URL: config.PRICE_DATABASE_URL, ...embeddedStore('price', 2) },
   },
+  {
+    name: 'view',
+    entry: 'subgraphs/view/main.ts',
+    port: config.VIEW_PORT,
+    env: { VIEW_DATA_DIR: path.join(dataDir, 'view') },
+  },
 ];
 const gatewaySpec: ProcessSpec = {
   name: 'gateway',
@@ -87,6 +102,7 @@ const gatewaySpec: ProcessSpec = {
     TICKET_URL: subgraphUrl(config.TICKET_PORT),
     RESERVATION_URL: subgraphUrl(config.RESERVATION_PORT),
     PRICE_URL: subgraphUrl(config.PRICE_PORT),
+    VIEW_URL: subgraphUrl(config.VIEW_PORT),
   },
 };
 
@@ -138,7 +154,11 @@ async function ensureNats(): Promise<void> {
 }
 
 function ensurePrismaClients(): void {
-  if (['ticket', 'reservation', 'price'].every((s) => existsSync(path.join(root, 'prisma', s, 'client/client.ts'))))
+  if (
+    ['ticket', 'reservation', 'price', 'view'].every((s) =>
+      existsSync(path.join(root, 'prisma', s, 'client/client.ts')),
+    )
+  )
     return;
   say('generating Prisma clients');
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/prisma.ts', 'generate'], {
@@ -199,6 +219,7 @@ async function assertPortsFree(): Promise<void> {
     ['TICKET_PORT', config.TICKET_PORT],
     ['RESERVATION_PORT', config.RESERVATION_PORT],
     ['PRICE_PORT', config.PRICE_PORT],
+    ['VIEW_PORT', config.VIEW_PORT],
   ];
   for (const [variable, port] of ports) {
     if (await canConnect('127.0.0.1', port)) {
@@ -223,7 +244,7 @@ if (!stopping) {
 
     Apollo Sandbox   http://localhost:${config.GATEWAY_PORT}
     GraphQL          POST http://localhost:${config.GATEWAY_PORT}/graphql
-    Subgraphs        ticket :${config.TICKET_PORT}  reservation :${config.RESERVATION_PORT}  price :${config.PRICE_PORT}
+    Subgraphs        ticket :${config.TICKET_PORT}  reservation :${config.RESERVATION_PORT}  price :${config.PRICE_PORT}  view :${config.VIEW_PORT}
 
   Get a token (paste into Sandbox's Authorization header as "Bearer <token>"):
     npm run -s token -- --sub alice --role USER --grade VIP

@@ -84,12 +84,31 @@ const DEMO_TICKETS = /* GraphQL */ `
   }
 `;
 
+const TICKET_BOARD = /* GraphQL */ `
+  query {
+    ticketBoard(first: 100) {
+      edges {
+        node {
+          name
+          finalPrice
+        }
+      }
+    }
+  }
+`;
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-quickstart-'));
   // PostgreSQL runs as its own system user when the tests run as root: it must reach the folder.
   await chmod(dataDir, 0o755);
   stream = createTestStream();
-  const [gateway, ticket, reservation, price] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const [gateway, ticket, reservation, price, view] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   gatewayUrl = `http://127.0.0.1:${gateway}/graphql`;
   const { DATABASE_URL: _unused, ...inherited } = process.env;
   env = {
@@ -103,6 +122,7 @@ beforeAll(async () => {
     TICKET_PORT: String(ticket),
     RESERVATION_PORT: String(reservation),
     PRICE_PORT: String(price),
+    VIEW_PORT: String(view),
     DATA_DIR: dataDir,
     EMBEDDED_PG_PORT_BASE: String(await freePortRun(3)),
   };
@@ -126,6 +146,12 @@ it('serves the supergraph on embedded stores with demo data, stops on Ctrl-C, an
       return edges;
     }, 20_000);
     expect(priced[0]!.node.price!.finalPrice).toBeGreaterThan(0);
+    await eventually(async () => {
+      const board = await graphql(gatewayUrl, TICKET_BOARD);
+      const edges = board.data!.ticketBoard.edges as { node: { finalPrice: number | null } }[];
+      expect(edges).toHaveLength(5);
+      expect(edges.every((e) => e.node.finalPrice !== null)).toBe(true);
+    }, 20_000);
   } finally {
     first.kill('SIGINT');
   }
@@ -134,6 +160,7 @@ it('serves the supergraph on embedded stores with demo data, stops on Ctrl-C, an
     expect(existsSync(path.join(dataDir, store, 'postgres', 'PG_VERSION'))).toBe(true);
     expect(existsSync(path.join(dataDir, store, 'postgres', 'postmaster.pid'))).toBe(false);
   }
+  expect(existsSync(path.join(dataDir, 'view', 'current'))).toBe(true);
 
   const second = startSupergraph();
   const secondExit = exitOf(second);
