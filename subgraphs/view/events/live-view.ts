@@ -39,7 +39,7 @@ export interface LiveViewOptions {
   consumerPrefix: string;
   logger: Logger;
   metrics: Registry;
-  /** How often the folder is checked for a store rebuilt elsewhere (default 1000 ms). */
+  /** How often the folder is checked for a store rebuilt elsewhere, and the projector for life (default 1000 ms). */
   pointerCheckMs?: number;
   /** How long a replaced store stays open for the reads that were using it (default 2000 ms). */
   retireAfterMs?: number;
@@ -54,6 +54,8 @@ export interface LiveView extends Stoppable {
   readiness(): Promise<ReadinessReport>;
 }
 
+/** A projector behind the stream that applied nothing for this long is started again. */
+const STALLED_AFTER_MS = 10_000;
 /** Stream info is asked for at most this often (readiness probes and scrapes both want it). */
 const STREAM_INFO_TTL_MS = 500;
 const STREAM_INFO_TIMEOUT_MS = 1000;
@@ -132,6 +134,28 @@ export function createLiveView(options: LiveViewOptions): LiveView {
       .finally(() => {
         rebuilding = undefined;
       });
+  }
+
+  /**
+   * Every second: switch to a store rebuilt elsewhere, and start projecting again if attaching
+   * failed, or the projector ended on its own or stalled behind the stream (a safety net under
+   * the client's own recovery).
+   */
+  async function tick(): Promise<void> {
+    await followPointer();
+    if (stopped || !messaging || rebuilding) return;
+    const { lag } = await freshness();
+    await exclusively(async () => {
+      const projector = serving?.projector;
+      const stalled =
+        projector && lag !== null && lag > 0 && Date.now() - projector.lastProgressAt() > STALLED_AFTER_MS;
+      if (serving && projector && (projector.ended() || stalled)) {
+        logger.warn({ lag }, 'the view stopped applying events; starting again from its last applied sequence');
+        await projector.stop();
+        serving.projector = undefined;
+      }
+      await project();
+    });
   }
 
   async function followPointer(): Promise<void> {
@@ -232,10 +256,10 @@ export function createLiveView(options: LiveViewOptions): LiveView {
           return exclusively(project);
         })
         .catch((error) => {
-          if (!stopped) logger.error({ err: error }, 'the view could not attach to the stream');
+          if (!stopped) logger.error({ err: error }, 'the view could not attach to the stream; trying again');
         });
       pointerTimer = setInterval(() => {
-        followPointer().catch((error) => logger.error({ err: error }, 'switching to a rebuilt view store failed'));
+        tick().catch((error) => logger.error({ err: error }, 'keeping the view current failed; trying again'));
       }, options.pointerCheckMs ?? 1000);
       pointerTimer.unref();
     },

@@ -5,7 +5,8 @@
  * last applied sequence. Where it stands is recorded in the store, in the same transaction as the
  * effects, so a projector that stops or crashes resumes exactly there, whatever NATS remembers.
  *
- * Messages are applied in batches while more are waiting (a replay), one at a time otherwise.
+ * Messages already received are applied together in one transaction (a replay comes in
+ * batches); a batch never waits for messages still on their way.
  * A batch that fails to apply is retried until it succeeds or the projector stops; a message that
  * is not a valid event is logged and passed over (the services' durable consumers dead-letter it).
  */
@@ -20,6 +21,11 @@ import type { SequencedEvent, ViewStore } from '../data/view-store.ts';
 
 /** Messages applied in one transaction at most. */
 const MAX_BATCH = 256;
+/**
+ * Short pulls with frequent heartbeats: after NATS restarts, the client recreates the ordered
+ * consumer but may wait for missed heartbeats (two of them) before pulling in full again.
+ */
+const PULL = { max_messages: MAX_BATCH, expires: 5000, idle_heartbeat: 1000 };
 const RETRY_DELAYS_MS = [250, 1000, 2000, 5000];
 
 export interface AppliedBatch {
@@ -44,9 +50,13 @@ export interface StreamProjectorOptions {
 export interface StreamProjector {
   /** Settles when `until` is reached, or when the projector stopped. */
   finished: Promise<void>;
+  /** Whether it has finished (stopped, reached `until`, or lost its consumer for good). */
+  ended(): boolean;
   lastAppliedSequence(): number;
   /** The stream's last sequence as the latest message reported it. */
   streamSequenceSeen(): number;
+  /** When it last applied a batch (or started). */
+  lastProgressAt(): number;
   stop(): Promise<void>;
 }
 
@@ -54,11 +64,14 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
   const { store, logger, until } = options;
   let lastApplied = await store.lastAppliedSequence();
   let streamSeen = lastApplied;
+  let progressAt = Date.now();
   const halt = new AbortController();
 
   if (until !== undefined && lastApplied >= until) {
     return {
       finished: Promise.resolve(),
+      ended: () => true,
+      lastProgressAt: () => Date.now(),
       lastAppliedSequence: () => lastApplied,
       streamSequenceSeen: () => streamSeen,
       stop: async () => {},
@@ -72,7 +85,10 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: lastApplied + 1,
   });
-  const messages: ConsumerMessages = await consumer.consume({ max_messages: MAX_BATCH });
+  const messages: ConsumerMessages = await consumer.consume(PULL);
+  void (async () => {
+    for await (const status of messages.status()) logger.debug({ consumer: prefix, status }, 'consumer status');
+  })();
 
   function parse(message: JsMsg): SequencedEvent {
     try {
@@ -91,6 +107,7 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
       try {
         const result = await store.apply(events);
         lastApplied = Math.max(lastApplied, events.at(-1)?.sequence ?? 0);
+        progressAt = Date.now();
         options.onApplied?.({
           lastSequence: lastApplied,
           ...result,
@@ -110,12 +127,13 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     }
   }
 
+  let ended = false;
   const finished = (async () => {
     let batch: JsMsg[] = [];
     for await (const message of messages) {
       batch.push(message);
       streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
-      if (message.info.pending > 0 && batch.length < MAX_BATCH) continue;
+      if (messages.getPending() > 0 && batch.length < MAX_BATCH) continue;
       if (!(await applyBatch(batch))) break;
       batch = [];
       if (until !== undefined && lastApplied >= until) break;
@@ -124,12 +142,15 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     await messages.close();
     // Ordered consumers expire on their own; deleting says at once that this one is done.
     await consumer.delete().catch(() => {});
+    ended = true;
   });
   finished.catch((error) => logger.error({ err: error }, 'the view stopped consuming events'));
   logger.info({ stream: options.nats.stream, from: lastApplied + 1, until, consumer: prefix }, 'projecting events');
 
   return {
     finished,
+    ended: () => ended,
+    lastProgressAt: () => progressAt,
     lastAppliedSequence: () => lastApplied,
     streamSequenceSeen: () => streamSeen,
     async stop() {
