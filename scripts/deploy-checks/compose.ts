@@ -36,6 +36,8 @@ export function validateCompose(compose: unknown): string[] {
   addFormats.default(ajv);
   // Compose durations are Go's (`1m30s`), not ISO 8601's (`PT1M30S`) as in ajv-formats.
   ajv.addFormat('duration', /^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/);
+  // Formats Compose defines for itself; their strings are parsed by Compose, not checked here.
+  for (const format of ['expose', 'ports', 'subnet_ip_address']) ajv.addFormat(format, true);
   const validate = ajv.compile(withProjectName(asDraft201909(composeSchema) as Record<string, unknown>));
   if (validate(compose)) return [];
   return (validate.errors ?? []).map(

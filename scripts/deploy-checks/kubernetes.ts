@@ -104,11 +104,11 @@ function asTheApiServerReadsIt(object: KubernetesObject): KubernetesObject {
 /** Type-checks each object against its model's interface: unknown fields are errors there. */
 function findUnknownFields(objects: readonly KubernetesObject[]): string[] {
   // A file that is never written: it only has to sit where the packages resolve from.
-  const fileName = path.resolve(import.meta.dirname, '..', '..', '__kubernetes_manifests__.ts');
+  const fileName = path.join(import.meta.dirname, '__kubernetes_manifests__.ts');
   const source = objects
     .map((object, index) => {
-      const literal = JSON.stringify(object, null, 1);
-      return `import type { I${object.kind} as T${index} } from '${modelModule(object)}';\nexport const object${index}: T${index} = ${literal};`;
+      const type = `import('${modelModule(object)}').I${object.kind}`;
+      return `export const object${index}: ${type} = ${JSON.stringify(object, null, 1)};`;
     })
     .join('\n');
   const options: ts.CompilerOptions = {
@@ -131,9 +131,8 @@ function findUnknownFields(objects: readonly KubernetesObject[]): string[] {
     const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, ' ');
     if (diagnostic.file?.fileName !== fileName || diagnostic.start === undefined) return message;
     const text = diagnostic.file.text.slice(0, diagnostic.start);
-    const index = (text.match(/export const object/g) ?? []).length - 1;
-    const object = objects[Math.max(0, index)]!;
-    const field = diagnostic.file.text.slice(diagnostic.start, diagnostic.start + 40).split(':')[0];
+    const object = objects[(text.match(/^export const object/gm) ?? []).length - 1]!;
+    const field = /^"?([^":]*)/.exec(diagnostic.file.text.slice(diagnostic.start))![1];
     return `${describe(object)}: ${message} (at ${field})`;
   });
 }
