@@ -1,10 +1,20 @@
 /** The view subgraph's configuration: read from the environment once, validated. */
 import os from 'node:os';
 import { z } from 'zod';
-import { authConfigFrom, commonEnv, natsConfigFrom, natsEnv, parseConfig, port } from '../../platform/config.ts';
+import {
+  authConfigFrom,
+  commonEnv,
+  lifecycleConfigFrom,
+  lifecycleEnv,
+  natsConfigFrom,
+  natsEnv,
+  parseConfig,
+  port,
+} from '../../platform/config.ts';
 
 const schema = z.object({
   ...commonEnv,
+  ...lifecycleEnv,
   ...natsEnv,
   PORT: port(4004),
   /** This replica's own folder for its SQLite store (never shared between replicas). */
@@ -22,6 +32,7 @@ export function loadViewConfig(env: NodeJS.ProcessEnv) {
     port: parsed.PORT,
     production: parsed.NODE_ENV === 'production',
     logLevel: parsed.LOG_LEVEL,
+    lifecycle: lifecycleConfigFrom(parsed),
     auth: authConfigFrom(parsed),
     nats: natsConfigFrom(parsed),
     dataDir: parsed.VIEW_DATA_DIR,

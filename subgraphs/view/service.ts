@@ -53,6 +53,7 @@ export async function startViewService(config: ViewConfig, logger?: Logger): Pro
       logger: log,
       metrics,
       production: config.production,
+      lifecycle: config.lifecycle,
       extendContext: (base) => createViewContext(base, deps),
       readiness: view.readiness,
     });

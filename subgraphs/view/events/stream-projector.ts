@@ -12,7 +12,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
-import { DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../../platform/config.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
 import type { Messaging } from '../../../platform/events/messaging.ts';
@@ -22,10 +22,11 @@ import type { SequencedEvent, ViewStore } from '../data/view-store.ts';
 /** Messages applied in one transaction at most. */
 const MAX_BATCH = 256;
 /**
- * Short pulls with frequent heartbeats: after NATS restarts, the client recreates the ordered
- * consumer but may wait for missed heartbeats (two of them) before pulling in full again.
+ * One pull at a time, of at most one batch: memory stays bounded however far behind the store
+ * is (a replay), and a short expiry with frequent heartbeats lets the next pull recreate the
+ * ordered consumer soon after NATS restarts.
  */
-const PULL = { max_messages: MAX_BATCH, expires: 5000, idle_heartbeat: 1000 };
+const PULL = { max_messages: MAX_BATCH, expires: 2000, idle_heartbeat: 1000 };
 const RETRY_DELAYS_MS = [250, 1000, 2000, 5000];
 
 export interface AppliedBatch {
@@ -66,8 +67,9 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
   let streamSeen = lastApplied;
   let progressAt = Date.now();
   const halt = new AbortController();
+  const done = () => halt.signal.aborted || (until !== undefined && lastApplied >= until);
 
-  if (until !== undefined && lastApplied >= until) {
+  if (done()) {
     return {
       finished: Promise.resolve(),
       ended: () => true,
@@ -79,16 +81,13 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
   }
 
   const prefix = `${options.consumerPrefix}_${randomBytes(3).toString('hex')}`;
-  const consumer = await options.messaging.js.consumers.get(options.nats.stream, {
+  const consumer: Consumer = await options.messaging.js.consumers.get(options.nats.stream, {
     name_prefix: prefix,
     filter_subjects: `${options.nats.subjectPrefix}.>`,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: lastApplied + 1,
   });
-  const messages: ConsumerMessages = await consumer.consume(PULL);
-  void (async () => {
-    for await (const status of messages.status()) logger.debug({ consumer: prefix, status }, 'consumer status');
-  })();
+  let pulling: ConsumerMessages | undefined;
 
   function parse(message: JsMsg): SequencedEvent {
     try {
@@ -127,24 +126,58 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     }
   }
 
+  /**
+   * Applies one pull's messages as they arrive: whatever has arrived while the previous batch
+   * was being applied makes the next batch.
+   */
+  async function applyPull(messages: ConsumerMessages): Promise<void> {
+    const received: JsMsg[] = [];
+    let arrived: (() => void) | undefined;
+    let drained = false;
+    const receiving = (async () => {
+      try {
+        for await (const message of messages) {
+          received.push(message);
+          streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
+          arrived?.();
+        }
+      } finally {
+        drained = true;
+        arrived?.();
+      }
+    })();
+    while (!done()) {
+      if (received.length === 0) {
+        if (drained) break;
+        await new Promise<void>((resolve) => (arrived = resolve));
+        arrived = undefined;
+        continue;
+      }
+      // Let the rest of what the socket delivered join this batch.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (!(await applyBatch(received.splice(0, MAX_BATCH)))) break;
+    }
+    await messages.close();
+    await receiving.catch((error) => logger.debug({ err: error, consumer: prefix }, 'a pull ended early'));
+  }
+
   let ended = false;
   const finished = (async () => {
-    let batch: JsMsg[] = [];
-    for await (const message of messages) {
-      batch.push(message);
-      streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
-      if (messages.getPending() > 0 && batch.length < MAX_BATCH) continue;
-      if (!(await applyBatch(batch))) break;
-      batch = [];
-      if (until !== undefined && lastApplied >= until) break;
+    while (!done()) {
+      try {
+        pulling = await consumer.fetch(PULL);
+        await applyPull(pulling);
+      } catch (error) {
+        if (done()) break;
+        logger.warn({ err: error, consumer: prefix }, 'pulling events failed; pulling again');
+        await sleep(1000, undefined, { signal: halt.signal }).catch(() => {});
+      }
     }
   })().finally(async () => {
-    await messages.close();
     // Ordered consumers expire on their own; deleting says at once that this one is done.
     await consumer.delete().catch(() => {});
     ended = true;
   });
-  finished.catch((error) => logger.error({ err: error }, 'the view stopped consuming events'));
   logger.info({ stream: options.nats.stream, from: lastApplied + 1, until, consumer: prefix }, 'projecting events');
 
   return {
@@ -155,8 +188,8 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     streamSequenceSeen: () => streamSeen,
     async stop() {
       halt.abort();
-      await messages.close();
-      await finished.catch(() => {});
+      await pulling?.close();
+      await finished;
     },
   };
 }
