@@ -10,7 +10,7 @@
 import pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.ts';
-import type { AuthConfig, ConsumerConfig, DatabaseConfig, NatsConfig } from './config.ts';
+import type { AuthConfig, ConsumerConfig, DatabaseConfig, LifecycleConfig, NatsConfig } from './config.ts';
 import { openDatabase } from './database/database.ts';
 import { startDurableConsumer, type DurableConsumer, type EventHandlers } from './events/consumer.ts';
 import { connectMessaging } from './events/messaging.ts';
@@ -27,6 +27,7 @@ export interface SubgraphProcessConfig {
   auth: AuthConfig;
   nats: NatsConfig;
   database: DatabaseConfig;
+  lifecycle?: LifecycleConfig;
 }
 
 export interface PrismaLike extends OutboxDatabase {
@@ -133,6 +134,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
       logger,
       metrics,
       production: config.production,
+      lifecycle: config.lifecycle,
       extendContext: wiring.extendContext,
       readiness: async () => {
         const databaseUp = await db.$queryRawUnsafe('SELECT 1').then(

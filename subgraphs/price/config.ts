@@ -1,6 +1,8 @@
 /** The price subgraph's configuration: read from the environment once, validated. */
 import { z } from 'zod';
 import {
+  lifecycleConfigFrom,
+  lifecycleEnv,
   authConfigFrom,
   commonEnv,
   consumerConfigFrom,
@@ -15,6 +17,7 @@ import {
 
 const schema = z.object({
   ...commonEnv,
+  ...lifecycleEnv,
   ...natsEnv,
   ...consumerEnv,
   ...databaseEnv({ name: 'price', embeddedPort: 54333 }),
@@ -32,6 +35,7 @@ export function loadPriceConfig(env: NodeJS.ProcessEnv) {
     port: parsed.PORT,
     production: parsed.NODE_ENV === 'production',
     logLevel: parsed.LOG_LEVEL,
+    lifecycle: lifecycleConfigFrom(parsed),
     auth: authConfigFrom(parsed),
     nats: natsConfigFrom(parsed),
     database: databaseConfigFrom('price', parsed),

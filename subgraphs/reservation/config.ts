@@ -1,6 +1,8 @@
 /** The reservation subgraph's configuration: read from the environment once, validated. */
 import { z } from 'zod';
 import {
+  lifecycleConfigFrom,
+  lifecycleEnv,
   authConfigFrom,
   commonEnv,
   databaseConfigFrom,
@@ -16,6 +18,7 @@ const positiveInt = (defaultValue: number) => integer(1, 1_000_000, defaultValue
 
 const schema = z.object({
   ...commonEnv,
+  ...lifecycleEnv,
   ...natsEnv,
   ...databaseEnv({ name: 'reservation', embeddedPort: 54332 }),
   PORT: port(4002),
@@ -34,6 +37,7 @@ export function loadReservationConfig(env: NodeJS.ProcessEnv) {
     port: parsed.PORT,
     production: parsed.NODE_ENV === 'production',
     logLevel: parsed.LOG_LEVEL,
+    lifecycle: lifecycleConfigFrom(parsed),
     auth: authConfigFrom(parsed),
     nats: natsConfigFrom(parsed),
     database: databaseConfigFrom('reservation', parsed),

@@ -1,6 +1,8 @@
 /** The ticket subgraph's configuration: read from the environment once, validated. */
 import { z } from 'zod';
 import {
+  lifecycleConfigFrom,
+  lifecycleEnv,
   authConfigFrom,
   commonEnv,
   consumerConfigFrom,
@@ -16,6 +18,7 @@ import {
 
 const schema = z.object({
   ...commonEnv,
+  ...lifecycleEnv,
   ...natsEnv,
   ...consumerEnv,
   ...databaseEnv({ name: 'ticket', embeddedPort: 54331 }),
@@ -35,6 +38,7 @@ export function loadTicketConfig(env: NodeJS.ProcessEnv) {
     port: parsed.PORT,
     production: parsed.NODE_ENV === 'production',
     logLevel: parsed.LOG_LEVEL,
+    lifecycle: lifecycleConfigFrom(parsed),
     auth: authConfigFrom(parsed),
     nats: natsConfigFrom(parsed),
     database: databaseConfigFrom('ticket', parsed),

@@ -50,7 +50,10 @@ async function registerTicket(): Promise<string> {
   return result.data!.registerTicket.id;
 }
 
-async function reserve(ticketId: string, token = user): Promise<{ result: GraphQLResult; ms: number }> {
+async function reserve(
+  ticketId: string,
+  token = user,
+): Promise<{ result: GraphQLResult<Record<string, any>>; ms: number }> {
   const started = performance.now();
   const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token });
   return { result, ms: performance.now() - started };
