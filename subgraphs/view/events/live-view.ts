@@ -238,6 +238,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
         building = true;
         try {
           const m = await connector.ready;
+          messaging = m;
           const built = await rebuild(m, (batch) => {
             buildProgress = batch.lastSequence;
             record(batch);

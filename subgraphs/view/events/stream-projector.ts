@@ -6,12 +6,12 @@
  * effects, so a projector that stops or crashes resumes exactly there, whatever NATS remembers.
  *
  * Messages already received are applied together in one transaction (a replay comes in
- * batches); a batch never waits for messages still on their way.
- * A batch that fails to apply is retried until it succeeds or the projector stops; a message that
+ * batches); a batch never waits for messages still on their way. A batch that fails to apply is
+ * retried until it succeeds or the projector stops; a failed pull is pulled again; a message that
  * is not a valid event is logged and passed over (the services' durable consumers dead-letter it).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../../platform/config.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
@@ -51,7 +51,7 @@ export interface StreamProjectorOptions {
 export interface StreamProjector {
   /** Settles when `until` is reached, or when the projector stopped. */
   finished: Promise<void>;
-  /** Whether it has finished (stopped, reached `until`, or lost its consumer for good). */
+  /** Whether it has finished: stopped, or reached `until`. */
   ended(): boolean;
   lastAppliedSequence(): number;
   /** The stream's last sequence as the latest message reported it. */
