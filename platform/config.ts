@@ -208,3 +208,34 @@ export function databaseConfigFrom(
     migrateOnStart: env.MIGRATE_ON_START,
   };
 }
+
+/** Everything a transactional subgraph reads, besides its own settings. */
+export const transactionalSubgraphEnv = (defaults: { name: string; port: number; embeddedPort: number }) => ({
+  ...commonEnv,
+  ...lifecycleEnv,
+  ...natsEnv,
+  ...databaseEnv(defaults),
+  PORT: port(defaults.port),
+});
+
+type TransactionalSubgraphEnv = z.output<z.ZodObject<ReturnType<typeof transactionalSubgraphEnv>>>;
+
+/** The settings startSubgraphProcess takes, from a parsed transactionalSubgraphEnv. */
+export function transactionalSubgraphConfigFrom(name: string, parsed: TransactionalSubgraphEnv) {
+  return {
+    port: parsed.PORT,
+    production: parsed.NODE_ENV === 'production',
+    logLevel: parsed.LOG_LEVEL,
+    lifecycle: lifecycleConfigFrom(parsed),
+    auth: authConfigFrom(parsed),
+    nats: natsConfigFrom(parsed),
+    database: databaseConfigFrom(name, parsed),
+  };
+}
+
+/** A durable consumer's name: letters, digits, `_` and `-`. */
+export const consumerName = (defaultName: string) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default(defaultName);

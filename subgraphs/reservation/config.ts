@@ -1,27 +1,16 @@
 /** The reservation subgraph's configuration: read from the environment once, validated. */
 import { z } from 'zod';
 import {
-  lifecycleConfigFrom,
-  lifecycleEnv,
-  authConfigFrom,
-  commonEnv,
-  databaseConfigFrom,
-  databaseEnv,
   integer,
-  natsConfigFrom,
-  natsEnv,
   parseConfig,
-  port,
+  transactionalSubgraphConfigFrom,
+  transactionalSubgraphEnv,
 } from '../../platform/config.ts';
 
 const positiveInt = (defaultValue: number) => integer(1, 1_000_000, defaultValue);
 
 const schema = z.object({
-  ...commonEnv,
-  ...lifecycleEnv,
-  ...natsEnv,
-  ...databaseEnv({ name: 'reservation', embeddedPort: 54332 }),
-  PORT: port(4002),
+  ...transactionalSubgraphEnv({ name: 'reservation', port: 4002, embeddedPort: 54332 }),
   TICKET_SERVICE_URL: z.url().default('http://127.0.0.1:4001/graphql'),
   TICKET_CALL_TIMEOUT_MS: positiveInt(2000),
   TICKET_BREAKER_FAILURES: positiveInt(5),
@@ -34,13 +23,7 @@ const schema = z.object({
 export function loadReservationConfig(env: NodeJS.ProcessEnv) {
   const parsed = parseConfig(schema, env);
   return {
-    port: parsed.PORT,
-    production: parsed.NODE_ENV === 'production',
-    logLevel: parsed.LOG_LEVEL,
-    lifecycle: lifecycleConfigFrom(parsed),
-    auth: authConfigFrom(parsed),
-    nats: natsConfigFrom(parsed),
-    database: databaseConfigFrom('reservation', parsed),
+    ...transactionalSubgraphConfigFrom('reservation', parsed),
     ticketUrl: parsed.TICKET_SERVICE_URL,
     ticketCallPolicy: {
       timeoutMs: parsed.TICKET_CALL_TIMEOUT_MS,
