@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -17,18 +16,11 @@ import { eventually } from '../support/eventually.ts';
 import { createTestStream, type TestStream } from '../support/nats.ts';
 import { testServiceEnv } from '../support/supergraph.ts';
 import { adminToken } from '../support/tokens.ts';
+import { freePort } from '../support/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const SHUTDOWN_DELAY_MS = 800;
 const WORKERS = 4;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Outcome {
   startedAt: number;

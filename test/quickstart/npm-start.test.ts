@@ -6,48 +6,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { eventually } from '../support/eventually.ts';
 import { graphql } from '../support/graphql-client.ts';
 import { createTestStream, type TestStream } from '../support/nats.ts';
+import { freePort, freePortRun } from '../support/ports.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 let dataDir: string;
 let stream: TestStream;
 let env: NodeJS.ProcessEnv;
 let gatewayUrl: string;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function freePortRun(length: number): Promise<number> {
-  for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const taken = await Promise.all(
-      Array.from(
-        { length },
-        (_, i) =>
-          new Promise<boolean>((resolve) => {
-            const server = net.createServer();
-            server.once('error', () => resolve(true));
-            server.listen(base + i, '127.0.0.1', () => server.close(() => resolve(false)));
-          }),
-      ),
-    );
-    if (!taken.includes(true)) return base;
-  }
-}
 
 function startSupergraph(): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: 'ignore' });
