@@ -1,7 +1,16 @@
 /** The gateway's configuration: read from the environment once, validated. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { authConfigFrom, commonEnv, integer, parseConfig, port } from '../platform/config.ts';
+import {
+  authConfigFrom,
+  commonEnv,
+  flag,
+  integer,
+  lifecycleConfigFrom,
+  lifecycleEnv,
+  parseConfig,
+  port,
+} from '../platform/config.ts';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from './composition.ts';
 
 /** `<SUBGRAPH>_URL` overrides the URL the supergraph records for that subgraph (containers, Kubernetes). */
@@ -18,8 +27,29 @@ const schema = z.object({
   ...urlOverrides,
   /** Browser origins allowed by CORS, comma-separated; `*` for any. Default: Apollo Studio in development. */
   CORS_ORIGINS: z.string().optional(),
-  /** Query plans kept in memory, in MiB. */
+  /** Query plans kept in memory, in MiB (a plan of this API takes 1–3 KiB: thousands of operations fit). */
   QUERY_PLAN_CACHE_MB: integer(1, 1024, 30),
+  /** Introspection and the Sandbox landing page. Default: on in development, off in production. */
+  INTROSPECTION: z.enum(['true', 'false', '1', '0'], { message: 'must be true or false' }).optional(),
+  /** Largest request body, in bytes; larger ones get HTTP 413 REQUEST_TOO_LARGE. */
+  MAX_BODY_BYTES: integer(1024, 16 * 1024 * 1024, 100 * 1024),
+  /** Deepest field nesting (the deepest path of this API is 7). */
+  MAX_DEPTH: integer(1, 100, 8),
+  MAX_ALIASES: integer(0, 1000, 15),
+  MAX_DIRECTIVES: integer(0, 1000, 20),
+  /** Lexical tokens of one document. */
+  MAX_TOKENS: integer(10, 100_000, 1000),
+  /** Static cost of one operation (GraphQL Armor: 2 per object field, 1 per scalar, × 1.5 per level). */
+  MAX_COST: integer(1, 10_000_000, 5000),
+  /** Sustained requests per second per caller (user id, or client address when anonymous); 0 turns limiting off. */
+  RATE_LIMIT_PER_SECOND: integer(0, 10_000_000, 100),
+  /** Requests a caller may send at once above the sustained rate. */
+  RATE_LIMIT_BURST: integer(1, 10_000_000, 500),
+  /** Verified tokens remembered (for at most a minute) so a repeated token is not verified again; 0 turns it off. */
+  VERIFIED_TOKEN_CACHE_SIZE: integer(0, 1_000_000, 10_000),
+  /** Take an anonymous caller's address from the last `X-Forwarded-For` entry (behind one trusted proxy). */
+  TRUST_FORWARDED_FOR: flag(false),
+  ...lifecycleEnv,
 });
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
@@ -51,6 +81,22 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
         ? []
         : ['https://studio.apollographql.com', 'https://sandbox.embed.apollographql.com'],
     queryPlanCacheMb: parsed.QUERY_PLAN_CACHE_MB,
+    introspection: parsed.INTROSPECTION ? ['true', '1'].includes(parsed.INTROSPECTION) : !production,
+    maxBodyBytes: parsed.MAX_BODY_BYTES,
+    queryLimits: {
+      depth: parsed.MAX_DEPTH,
+      aliases: parsed.MAX_ALIASES,
+      directives: parsed.MAX_DIRECTIVES,
+      tokens: parsed.MAX_TOKENS,
+      cost: parsed.MAX_COST,
+    },
+    rateLimit: {
+      perSecond: parsed.RATE_LIMIT_PER_SECOND,
+      burst: parsed.RATE_LIMIT_BURST,
+      trustForwardedFor: parsed.TRUST_FORWARDED_FOR,
+    },
+    verifiedTokenCacheSize: parsed.VERIFIED_TOKEN_CACHE_SIZE,
+    lifecycle: lifecycleConfigFrom(parsed),
   };
 }
 

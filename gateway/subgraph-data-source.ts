@@ -6,13 +6,13 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { Fetcher } from '@apollo/utils.fetcher';
 import type { GatewayContext } from './context.ts';
 
-// Node's fetch (undici) pools keep-alive connections per origin. It is passed to the data source's
-// constructor: an agent set per request in willSendRequest is ignored by @apollo/gateway.
-const keepAliveFetcher = fetch as unknown as Fetcher;
-
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string) {
-    super({ url, fetcher: keepAliveFetcher });
+  /**
+   * @param fetcher shared by every subgraph (one keep-alive pool per origin); it must be passed
+   * here: an agent set per request in willSendRequest is ignored by @apollo/gateway.
+   */
+  constructor(url: string, fetcher: Fetcher) {
+    super({ url, fetcher });
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {

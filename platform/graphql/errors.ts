@@ -20,6 +20,13 @@ const PUBLIC_CODES = new Set([
   'RESERVATION_ALREADY_CANCELLED',
   'TICKET_SERVICE_UNAVAILABLE',
   'RATE_LIMITED',
+  // The gateway's limits (gateway/query-limits.ts, and the HTTP edge's body limit).
+  'QUERY_TOO_DEEP',
+  'TOO_MANY_ALIASES',
+  'TOO_MANY_DIRECTIVES',
+  'TOO_MANY_TOKENS',
+  'QUERY_TOO_COMPLEX',
+  'REQUEST_TOO_LARGE',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -42,6 +49,10 @@ export function createErrorFormatter(logger: Logger) {
         extensions: { code: original.code, ...original.details },
       };
     }
+    const causeCode = publicCodeOfCause(error);
+    if (causeCode) {
+      return { ...formatted, extensions: { ...pickPublicExtensions(formatted.extensions), code: causeCode } };
+    }
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && PUBLIC_CODES.has(code)) {
       return { ...formatted, extensions: pickPublicExtensions(formatted.extensions) };
@@ -54,6 +65,16 @@ export function createErrorFormatter(logger: Logger) {
       extensions: { code: 'INTERNAL_SERVER_ERROR' },
     };
   };
+}
+
+/**
+ * Apollo Server wraps what a validation rule reports in its own error and overwrites the code with
+ * GRAPHQL_VALIDATION_FAILED; a limit's own code (QUERY_TOO_DEEP, …) survives on the cause.
+ */
+function publicCodeOfCause(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || !(error.originalError instanceof GraphQLError)) return undefined;
+  const code = error.originalError.extensions.code;
+  return typeof code === 'string' && PUBLIC_CODES.has(code) ? code : undefined;
 }
 
 function pickPublicExtensions(extensions: Record<string, unknown> | undefined): Record<string, unknown> {
