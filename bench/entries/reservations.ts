@@ -1,0 +1,215 @@
+/**
+ * The write path end to end. Throughput: VIP users reserving distinct tickets through our gateway
+ * (each reservation holds its ticket synchronously, commits with its event, and fans out to price
+ * and the view by events), a fixed number per round so no ticket is asked for twice.
+ *
+ * Saga completion: a few reservations at a time, each timed from its `reserveTicket` response until
+ * price (the ticket's VIP discount) and, when the view subgraph runs, the view (the user's
+ * reservation board entry with that discount) read the new state. Both are polled straight at the
+ * subgraphs every POLL_MS, so the figures are good to ± POLL_MS / 2 and include no gateway time.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BenchEntry } from '../support/entry.ts';
+import { forEachConcurrently, graphql, mustQuery } from '../support/graphql.ts';
+import {
+  describeCpu,
+  graphqlBody,
+  median,
+  percentile,
+  runRound,
+  summarise,
+  type RoundResult,
+} from '../support/load.ts';
+import { RESERVE_TICKET } from '../support/queries.ts';
+
+const POLL_MS = 10;
+const SAGA_SAMPLES = 100;
+const SAGA_CONCURRENCY = 2;
+const SAGA_TIMEOUT_MS = 10_000;
+/** How long the consumers may take to work off what the throughput rounds left them. */
+const BACKLOG_TIMEOUT_MS = 180_000;
+
+const PRICE = /* GraphQL */ `
+  query SagaPrice($ticketId: ID!) {
+    price(ticketId: $ticketId) {
+      vipDiscount
+    }
+  }
+`;
+
+const RESERVATION_BOARD = /* GraphQL */ `
+  query SagaBoard {
+    reservationBoard(first: 5) {
+      edges {
+        node {
+          reservationId
+          vipDiscount
+        }
+      }
+    }
+  }
+`;
+
+export const reservations: BenchEntry = {
+  name: 'reservations',
+  title: 'Reservations of distinct tickets end to end, and saga completion',
+  async run({ stack, load, log }) {
+    const { connections } = load;
+    const tokens = stack.userTokens;
+
+    // Saga latency first, on a quiet system; then throughput, which leaves the consumers a backlog.
+    const saga = await measureSagas();
+    // Tickets are registered and priced before the load that reserves them, so the rounds measure
+    // reservations, not registrations; a warm-up on a small pool sizes the rounds' pools.
+    const warmupTickets = await stack.registerTickets(Math.max(connections * 10, 200));
+    await consumersCaughtUp(warmupTickets);
+    const warmup = await reserveAll(warmupTickets);
+    const perRound = Math.max(connections * 10, Math.round(warmup.requestsPerSecond * load.roundSeconds));
+    log(`reservations: warm-up ${Math.round(warmup.requestsPerSecond)}/s; ${load.rounds} rounds of ${perRound}`);
+    const pools: string[][] = [];
+    for (let round = 0; round < load.rounds; round++) pools.push(await stack.registerTickets(perRound));
+    await consumersCaughtUp(pools.at(-1)!);
+    const rounds: RoundResult[] = [];
+    for (const pool of pools) rounds.push(await reserveAll(pool));
+    const lastReserved = pools.at(-1)!.slice(-connections);
+    const throughput = summarise('reserveTicket through our gateway, distinct tickets', rounds);
+
+    async function reserveAll(ticketIds: string[]): Promise<RoundResult> {
+      let next = 0;
+      return runRound(
+        {
+          label: 'reserveTicket',
+          url: stack.gateway.url,
+          pid: stack.gateway.pid,
+          body: () => graphqlBody(RESERVE_TICKET, { ticketId: ticketIds[next++] }),
+          tokens,
+        },
+        { seconds: 120, connections, amount: ticketIds.length, watch: stack.watched() },
+      );
+    }
+
+    const drainSeconds = await drainTime(lastReserved);
+    const viewNote = stack.subgraphs.view
+      ? 'price and view both read it'
+      : 'the view subgraph is not part of this build: price only';
+    return {
+      headlines: [
+        {
+          name: 'reservations_per_s',
+          label: 'reservations of distinct tickets, end to end',
+          value: Math.round(throughput.requestsPerSecond),
+          unit: 'req/s',
+        },
+        { name: 'saga_p50_ms', label: `saga completion p50 (${viewNote})`, value: saga.p50Ms, unit: 'ms' },
+        { name: 'saga_p99_ms', label: 'saga completion p99', value: saga.p99Ms, unit: 'ms' },
+      ],
+      rows: [
+        {
+          ...throughput,
+          note:
+            `${load.rounds} rounds of ${perRound}; price had applied the last ones ${drainSeconds} s after the last ` +
+            `response. ${describeCpu(throughput.cpuMsPerRequestOf)} during the rounds (consumers included)`,
+        },
+        {
+          label: `saga: reserveTicket response → ${viewNote}`,
+          p50Ms: saga.p50Ms,
+          p99Ms: saga.p99Ms,
+          note: `${saga.samples} sagas, ${SAGA_CONCURRENCY} at a time, polled every ${POLL_MS} ms; price alone p50 ${saga.priceP50Ms} ms, p99 ${saga.priceP99Ms} ms`,
+        },
+      ],
+      raw: {
+        reservations_per_s: throughput.requestsPerSecond,
+        reserve_p50_ms: throughput.p50Ms,
+        reserve_p99_ms: throughput.p99Ms,
+        gateway_cpu_ms_per_reservation: throughput.cpuMsPerRequest ?? null,
+        saga_p50_ms: saga.p50Ms,
+        saga_p99_ms: saga.p99Ms,
+        saga_price_p50_ms: saga.priceP50Ms,
+        saga_price_p99_ms: saga.priceP99Ms,
+        saga_samples: saga.samples,
+        event_backlog_drain_s: drainSeconds,
+      },
+    };
+
+    /** Until price has priced the last of these tickets (and, the stream being ordered, all before them). */
+    async function consumersCaughtUp(ticketIds: string[]): Promise<void> {
+      const priceUrl = stack.subgraphs.price!.url;
+      for (const ticketId of ticketIds.slice(-connections)) {
+        await until(() => hasPrice(priceUrl, ticketId), BACKLOG_TIMEOUT_MS);
+      }
+    }
+
+    /** From the end of the last round until price has applied its last reservations, in s. */
+    async function drainTime(ticketIds: string[]): Promise<number> {
+      const started = performance.now();
+      const priceUrl = stack.subgraphs.price!.url;
+      for (const ticketId of ticketIds) {
+        await until(async () => ((await priceOf(priceUrl, ticketId)) ?? 0) > 0, BACKLOG_TIMEOUT_MS);
+      }
+      return Math.round((performance.now() - started) / 100) / 10;
+    }
+
+    async function measureSagas() {
+      const ticketIds = await stack.registerTickets(SAGA_SAMPLES);
+      const priceUrl = stack.subgraphs.price!.url;
+      const viewUrl = stack.subgraphs.view?.url;
+      // Tickets are priced from TicketRegistered: a saga starts from a priced ticket.
+      await forEachConcurrently(ticketIds, 8, (ticketId) =>
+        until(() => hasPrice(priceUrl, ticketId), BACKLOG_TIMEOUT_MS),
+      );
+      const total: number[] = [];
+      const priceOnly: number[] = [];
+      await forEachConcurrently(ticketIds, SAGA_CONCURRENCY, async (ticketId, i) => {
+        const token = tokens[i % tokens.length]!;
+        const reserved = await mustQuery<{ reserveTicket: { id: string } }>(stack.gateway.url, RESERVE_TICKET, {
+          variables: { ticketId },
+          token,
+        });
+        const started = performance.now();
+        const priced = until(async () => ((await priceOf(priceUrl, ticketId)) ?? 0) > 0).then(
+          () => performance.now() - started,
+        );
+        const viewed = viewUrl
+          ? until(() => boardShows(viewUrl, token, reserved.reserveTicket.id)).then(() => performance.now() - started)
+          : priced;
+        const [priceMs, viewMs] = await Promise.all([priced, viewed]);
+        priceOnly.push(priceMs);
+        total.push(Math.max(priceMs, viewMs));
+      });
+      const round = (ms: number) => Math.round(ms * 10) / 10;
+      return {
+        samples: total.length,
+        p50Ms: round(median(total)),
+        p99Ms: round(percentile(total, 99)),
+        priceP50Ms: round(median(priceOnly)),
+        priceP99Ms: round(percentile(priceOnly, 99)),
+      };
+    }
+  },
+};
+
+async function until(check: () => Promise<boolean>, timeoutMs = SAGA_TIMEOUT_MS): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await check())) {
+    if (performance.now() > deadline) throw new Error(`not complete within ${timeoutMs} ms`);
+    await sleep(POLL_MS);
+  }
+}
+
+async function priceOf(priceUrl: string, ticketId: string): Promise<number | undefined> {
+  const result = await graphql<{ price: { vipDiscount: number } | null }>(priceUrl, PRICE, { variables: { ticketId } });
+  return result.data?.price?.vipDiscount;
+}
+
+async function hasPrice(priceUrl: string, ticketId: string): Promise<boolean> {
+  return (await priceOf(priceUrl, ticketId)) !== undefined;
+}
+
+async function boardShows(viewUrl: string, token: string, reservationId: string): Promise<boolean> {
+  const result = await graphql<{
+    reservationBoard: { edges: { node: { reservationId: string; vipDiscount: number | null } }[] };
+  }>(viewUrl, RESERVATION_BOARD, { token });
+  return (result.data?.reservationBoard.edges ?? []).some(
+    (edge) => edge.node.reservationId === reservationId && (edge.node.vipDiscount ?? 0) > 0,
+  );
+}

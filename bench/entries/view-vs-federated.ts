@@ -1,0 +1,122 @@
+/**
+ * What the CQRS read model buys: a user's reservations with ticket name, status and price, read
+ * as one query of the view subgraph's own store (`reservationBoard`) versus joined at request time
+ * across reservation, ticket and price (`myReservations`). Both through our gateway, rounds
+ * interleaved, callers taking turns among the same users.
+ */
+import { ratio, type BenchEntry, type EntryResult } from '../support/entry.ts';
+import { graphql } from '../support/graphql.ts';
+import { describeCpu, graphqlBody, measure } from '../support/load.ts';
+import { waitFor } from '../support/stack.ts';
+
+const FEDERATED = /* GraphQL */ `
+  query MyReservationsJoined {
+    myReservations {
+      edges {
+        node {
+          ticket {
+            name
+            status
+            price {
+              finalPrice
+              vipDiscount
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const BOARD = /* GraphQL */ `
+  query MyReservationBoard {
+    reservationBoard {
+      edges {
+        node {
+          ticketName
+          status
+          finalPrice
+          vipDiscount
+        }
+      }
+    }
+  }
+`;
+
+export const viewVsFederated: BenchEntry = {
+  name: 'view-vs-federated',
+  title: 'View (`reservationBoard`) vs federated join (`myReservations` → ticket → price)',
+  async run({ stack, load }): Promise<EntryResult> {
+    if (!stack.subgraphs.view) {
+      return {
+        headlines: [
+          {
+            name: 'view_vs_federated',
+            label: 'view / federated join, req/s',
+            value: null,
+            unit: 'ratio',
+            atLeast: 5,
+            unavailable: 'the view subgraph is not part of this build',
+          },
+        ],
+        rows: [],
+        raw: {},
+      };
+    }
+    const { readers, reservationsPerReader } = stack;
+    await waitFor('the view to show the readers’ priced reservations', 60_000, async () => {
+      for (const reader of readers) {
+        const board = await graphql<{ reservationBoard: { edges: { node: { vipDiscount: number | null } }[] } }>(
+          stack.gateway.url,
+          BOARD,
+          { token: reader.token },
+        );
+        const edges = board.data?.reservationBoard.edges ?? [];
+        if (edges.length < reservationsPerReader || edges.some((e) => !e.node.vipDiscount)) return false;
+      }
+      return true;
+    });
+    const tokens = readers.map((reader) => reader.token);
+    const [view, federated] = await measure(
+      [
+        {
+          label: 'reservationBoard (view subgraph)',
+          url: stack.gateway.url,
+          pid: stack.gateway.pid,
+          body: graphqlBody(BOARD),
+          tokens,
+        },
+        {
+          label: 'myReservations → ticket → price (federated)',
+          url: stack.gateway.url,
+          pid: stack.gateway.pid,
+          body: graphqlBody(FEDERATED),
+          tokens,
+        },
+      ],
+      load,
+      { watch: stack.watched() },
+    );
+    return {
+      headlines: [
+        {
+          name: 'view_vs_federated',
+          label: 'view / federated join, req/s (through our gateway)',
+          value: ratio(view!.requestsPerSecond, federated!.requestsPerSecond),
+          unit: 'ratio',
+          atLeast: 5,
+        },
+      ],
+      rows: [view!, federated!].map((m) => ({ ...m, note: describeCpu(m.cpuMsPerRequestOf) })),
+      raw: {
+        view_rps: view!.requestsPerSecond,
+        view_p50_ms: view!.p50Ms,
+        view_p99_ms: view!.p99Ms,
+        federated_join_rps: federated!.requestsPerSecond,
+        federated_join_p50_ms: federated!.p50Ms,
+        federated_join_p99_ms: federated!.p99Ms,
+        view_vs_federated_p99: ratio(federated!.p99Ms, view!.p99Ms),
+      },
+    };
+  },
+};

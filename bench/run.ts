@@ -1,0 +1,107 @@
+/**
+ * `npm run bench`: starts the whole system on this machine (each process its own), runs every
+ * entry in bench/entries/ in order, prints the table and writes bench/results/latest.md and
+ * latest.json. Loopback only; every measurement is bounded in time. See README § Benchmarks.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { loadBenchConfig } from './config.ts';
+import { ENTRIES, EXPECTED_FIGURES } from './entries/index.ts';
+import type { EntryContext } from './support/entry.ts';
+import { ROOT } from './support/processes.ts';
+import { machineFacts, renderJson, renderMarkdown, type EntryOutcome } from './support/report.ts';
+import { startStack } from './support/stack.ts';
+
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+const config = loadBenchConfig(process.env);
+const startedAt = new Date();
+const selected = config.only ? ENTRIES.filter((entry) => config.only!.includes(entry.name)) : ENTRIES;
+if (config.only && selected.length !== config.only.length) {
+  log(`BENCH_ONLY names unknown entries; known: ${ENTRIES.map((e) => e.name).join(', ')}`);
+  process.exit(78);
+}
+
+const postgresVersion = await postgresVersionAt(config.databaseUrl);
+const stack = await startStack(config, log);
+log(`system up and seeded in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
+let interrupted = false;
+const stopOnSignal = () => {
+  interrupted = true;
+  log('interrupted: stopping the processes and dropping the bench databases');
+  void stack.stop().finally(() => process.exit(130));
+};
+process.once('SIGINT', stopOnSignal);
+process.once('SIGTERM', stopOnSignal);
+
+const outcomes: EntryOutcome[] = [];
+try {
+  const context: EntryContext = { stack, load: config.load, log };
+  for (const entry of selected) {
+    if (interrupted) break;
+    log(`${entry.name}: ${entry.title}`);
+    const began = performance.now();
+    try {
+      const result = await entry.run(context);
+      outcomes.push({ name: entry.name, title: entry.title, seconds: (performance.now() - began) / 1000, result });
+    } catch (error) {
+      log(`${entry.name} failed: ${(error as Error).stack ?? String(error)}`);
+      outcomes.push({
+        name: entry.name,
+        title: entry.title,
+        seconds: (performance.now() - began) / 1000,
+        error: (error as Error).message,
+      });
+    }
+  }
+} finally {
+  await stack.stop();
+}
+
+const seconds = (Date.now() - startedAt.getTime()) / 1000;
+const machine = machineFacts(postgresVersion);
+const complete = withExpectedFigures(outcomes);
+const markdown = renderMarkdown(complete, machine, config.load, startedAt, seconds);
+const resultsDir = path.resolve(ROOT, config.resultsDir);
+mkdirSync(resultsDir, { recursive: true });
+writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
+writeFileSync(path.join(resultsDir, 'latest.json'), renderJson(complete, machine, config.load, startedAt, seconds));
+process.stdout.write(markdown);
+log(`written to ${path.relative(ROOT, resultsDir)}/latest.md and latest.json in ${Math.round(seconds)} s`);
+process.exit(outcomes.some((outcome) => outcome.error) ? 1 : 0);
+
+/** Every stable figure appears in the results, measured or with the reason it is not. */
+function withExpectedFigures(measured: EntryOutcome[]): EntryOutcome[] {
+  const present = new Set(measured.flatMap((o) => o.result?.headlines.map((h) => h.name) ?? []));
+  const missing = EXPECTED_FIGURES.filter((figure) => !present.has(figure.name));
+  if (missing.length === 0) return measured;
+  return [
+    ...measured,
+    {
+      name: 'not-measured',
+      title: 'Figures not measured in this run',
+      seconds: 0,
+      result: {
+        headlines: missing.map((figure) => ({
+          ...figure,
+          value: null,
+          unavailable: config.only ? 'entry not selected (BENCH_ONLY)' : figure.whyMissing,
+        })),
+        rows: [],
+        raw: {},
+      },
+    },
+  ];
+}
+
+async function postgresVersionAt(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return `PostgreSQL ${rows[0]!.server_version.split(' ')[0]}`;
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The system under test, started once for the whole run: every subgraph and both gateways as
+ * processes of their own on loopback ports, with databases, a stream and secrets of this run's
+ * own (all removed afterwards), and the data the entries read.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import pg from 'pg';
+import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../../gateway/composition.ts';
+import { issueUserToken } from '../../platform/auth/tokens.ts';
+import { authConfigFrom, type AuthConfig } from '../../platform/config.ts';
+import type { BenchConfig } from '../config.ts';
+import { forEachConcurrently, mustQuery } from './graphql.ts';
+import type { WatchedProcess } from './load.ts';
+import { ROOT, startService, type ServiceProcess, type ServiceSpec } from './processes.ts';
+
+/** Subgraphs that keep their data in PostgreSQL; the bench gives each a database of its own. */
+const POSTGRES_SUBGRAPHS = ['ticket', 'reservation', 'price'] as const;
+
+export interface Stack {
+  /** Our gateway (@apollo/gateway), as `npm start` runs it but in production mode. */
+  gateway: ServiceProcess;
+  /** Hive Gateway on the same committed supergraph and subgraphs. */
+  hiveGateway: ServiceProcess;
+  subgraphs: Partial<Record<SubgraphName, ServiceProcess>>;
+  /** Environment our gateway runs with (variants start from it). */
+  gatewayEnv: Record<string, string>;
+  /** Environment every process of this stack shares (secrets, NATS stream, log level). */
+  sharedEnv: Record<string, string>;
+  /** `<SUBGRAPH>_URL` for every running subgraph, as the gateways take them. */
+  subgraphUrlEnv(): Record<string, string>;
+  auth: AuthConfig;
+  /** VIP users each holding `reservationsPerReader` reservations of priced tickets. */
+  readers: { userId: string; token: string }[];
+  reservationsPerReader: number;
+  adminToken: string;
+  /** Tokens of distinct VIP users, for writes. */
+  userTokens: string[];
+  databaseUrl: (subgraph: (typeof POSTGRES_SUBGRAPHS)[number]) => string;
+  /** The role that created this run's databases (BENCH_DATABASE_URL). */
+  adminDatabaseUrl: string;
+  /** The system's own processes (subgraphs and our gateway), for CPU breakdowns. */
+  watched(): WatchedProcess[];
+  /** Starts one more process that is stopped with the stack (a gateway variant, a fault proxy…). */
+  startService(spec: ServiceSpec): Promise<ServiceProcess>;
+  /** Registers `count` tickets through our gateway; resolves with their ids. */
+  registerTickets(count: number, concurrency?: number): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const REGISTER = /* GraphQL */ `
+  mutation Register($input: RegisterTicketInput!) {
+    registerTicket(input: $input) {
+      id
+    }
+  }
+`;
+
+const RESERVE = /* GraphQL */ `
+  mutation Reserve($ticketId: ID!) {
+    reserveTicket(ticketId: $ticketId) {
+      id
+    }
+  }
+`;
+
+const READER_PRICES = /* GraphQL */ `
+  query ReaderPrices {
+    myReservations(first: 100) {
+      edges {
+        node {
+          ticket {
+            price {
+              vipDiscount
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const DAY = 24 * 60 * 60 * 1000;
+/** Users whose reservations the federated query reads, taken in turn so no two concurrent requests are alike. */
+const READERS = 32;
+const RESERVATIONS_PER_READER = 10;
+
+export async function startStack(config: BenchConfig, log: (line: string) => void): Promise<Stack> {
+  const suffix = randomBytes(4).toString('hex');
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SERVICE_TOKEN_SECRET: randomBytes(32).toString('hex'),
+  };
+  const sharedEnv: Record<string, string> = {
+    NODE_ENV: 'production',
+    LOG_LEVEL: config.logLevel,
+    ...secrets,
+    NATS_URL: config.natsUrl,
+    NATS_STREAM: `BENCH_${suffix}`,
+    NATS_SUBJECT_PREFIX: `bench_${suffix}`,
+    // Nothing routes to these processes but the bench: they may stop at once.
+    SHUTDOWN_DELAY_MS: '0',
+  };
+  const auth = authConfigFrom({ NODE_ENV: 'production', LOG_LEVEL: 'silent', ...secrets });
+  const databaseNames = Object.fromEntries(POSTGRES_SUBGRAPHS.map((name) => [name, `bench_${name}_${suffix}`]));
+  const databaseUrl = (name: (typeof POSTGRES_SUBGRAPHS)[number]) => {
+    const url = new URL(config.databaseUrl);
+    url.pathname = `/${databaseNames[name]}`;
+    return url.toString();
+  };
+  const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
+  const processes: ServiceProcess[] = [];
+  const subgraphs: Partial<Record<SubgraphName, ServiceProcess>> = {};
+
+  const startTracked = async (spec: ServiceSpec) => {
+    const service = await startService(spec);
+    processes.push(service);
+    return service;
+  };
+
+  const subgraphUrlEnv = () =>
+    Object.fromEntries(Object.entries(subgraphs).map(([name, service]) => [`${name.toUpperCase()}_URL`, service.url]));
+
+  async function stop(): Promise<void> {
+    for (const service of processes.reverse()) await service.stop().catch(() => {});
+    await withAdmin(config.databaseUrl, async (client) => {
+      for (const name of Object.values(databaseNames))
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    }).catch((error: Error) => log(`could not drop the bench databases: ${error.message}`));
+    rmSync(scratchDir, { recursive: true, force: true });
+    await deleteStream(config.natsUrl, sharedEnv.NATS_STREAM!).catch((error: Error) =>
+      log(`could not delete stream ${sharedEnv.NATS_STREAM}: ${error.message}`),
+    );
+  }
+
+  try {
+    await withAdmin(config.databaseUrl, async (client) => {
+      for (const name of Object.values(databaseNames)) await client.query(`CREATE DATABASE "${name}"`);
+    });
+    const subgraphEnv = (name: (typeof POSTGRES_SUBGRAPHS)[number]) => ({
+      ...sharedEnv,
+      DATABASE_URL: databaseUrl(name),
+      MIGRATE_ON_START: 'true',
+    });
+    log('starting subgraphs');
+    const ticket = await startTracked({
+      name: 'ticket',
+      entry: 'subgraphs/ticket/main.ts',
+      env: subgraphEnv('ticket'),
+    });
+    subgraphs.ticket = ticket;
+    const [reservation, price] = await Promise.all([
+      startTracked({
+        name: 'reservation',
+        entry: 'subgraphs/reservation/main.ts',
+        env: { ...subgraphEnv('reservation'), TICKET_SERVICE_URL: ticket.url },
+      }),
+      startTracked({ name: 'price', entry: 'subgraphs/price/main.ts', env: subgraphEnv('price') }),
+    ]);
+    subgraphs.reservation = reservation;
+    subgraphs.price = price;
+    for (const extra of SUBGRAPHS.filter((name) => !(name in subgraphs))) {
+      // Subgraphs without PostgreSQL (the view keeps its read model in SQLite) start when present.
+      const entry = `subgraphs/${extra}/main.ts`;
+      if (!existsSync(path.join(ROOT, entry))) continue;
+      // A local store (the view's SQLite) in a folder of this run's own.
+      const service = await startTracked({
+        name: extra,
+        entry,
+        env: { ...sharedEnv, VIEW_DATA_DIR: path.join(scratchDir, extra), VIEW_INSTANCE_ID: `bench_${suffix}` },
+      });
+      subgraphs[extra] = service;
+    }
+
+    log('starting gateways');
+    const gatewayEnv = {
+      ...sharedEnv,
+      SUPERGRAPH_PATH,
+      ...subgraphUrlEnv(),
+      // Far above the load, so the limiter runs (its cost is measured) but never refuses.
+      RATE_LIMIT_PER_SECOND: '1000000',
+      RATE_LIMIT_BURST: '1000000',
+    };
+    const [gateway, hiveGateway] = await Promise.all([
+      startTracked({ name: 'gateway', entry: 'gateway/main.ts', env: gatewayEnv }),
+      startTracked({ name: 'hive-gateway', entry: 'bench/hive-gateway.ts', env: gatewayEnv }),
+    ]);
+
+    const issue = (sub: string, role: 'USER' | 'ADMIN' = 'USER') =>
+      issueUserToken(auth, { sub, roles: [role], grade: 'VIP' }, { expiresIn: '2h' });
+    const adminToken = await issue('bench-admin', 'ADMIN');
+    const readers = await Promise.all(
+      Array.from({ length: READERS }, async (_, i) => ({
+        userId: `bench-reader-${i}`,
+        token: await issue(`bench-reader-${i}`),
+      })),
+    );
+    const userTokens = await Promise.all(Array.from({ length: 64 }, (_, i) => issue(`bench-user-${i}`)));
+
+    async function registerTickets(count: number, concurrency = 16): Promise<string[]> {
+      const ids: string[] = new Array(count);
+      const now = Date.now();
+      await forEachConcurrently([...Array(count).keys()], concurrency, async (i) => {
+        const input = {
+          name: `Bench concert ${suffix}-${i}`,
+          startsAt: new Date(now + DAY).toISOString(),
+          expiresAt: new Date(now + 30 * DAY).toISOString(),
+          basePrice: 50_000 + (i % 50) * 1000,
+        };
+        const data = await mustQuery<{ registerTicket: { id: string } }>(gateway.url, REGISTER, {
+          variables: { input },
+          token: adminToken,
+        });
+        ids[i] = data.registerTicket.id;
+      });
+      return ids;
+    }
+
+    log('seeding tickets and reservations');
+    await registerTickets(40);
+    const readerTickets = await registerTickets(READERS * RESERVATIONS_PER_READER);
+    await forEachConcurrently(readers, READERS, async (reader, r) => {
+      for (const ticketId of readerTickets.slice(r * RESERVATIONS_PER_READER, (r + 1) * RESERVATIONS_PER_READER)) {
+        await mustQuery(gateway.url, RESERVE, { variables: { ticketId }, token: reader.token });
+      }
+    });
+    await waitFor('the readers’ VIP prices', 30_000, async () => {
+      for (const reader of readers) {
+        const data = await mustQuery<{
+          myReservations: { edges: { node: { ticket: { price: { vipDiscount: number } | null } } }[] };
+        }>(gateway.url, READER_PRICES, { token: reader.token });
+        if (!data.myReservations.edges.every((edge) => (edge.node.ticket.price?.vipDiscount ?? 0) > 0)) return false;
+      }
+      return true;
+    });
+
+    return {
+      gateway,
+      hiveGateway,
+      subgraphs,
+      gatewayEnv,
+      watched: () => [
+        { name: 'gateway', pid: gateway.pid },
+        ...Object.entries(subgraphs).map(([name, service]) => ({ name, pid: service.pid })),
+      ],
+      sharedEnv,
+      subgraphUrlEnv,
+      auth,
+      readers,
+      reservationsPerReader: RESERVATIONS_PER_READER,
+      adminToken,
+      userTokens,
+      databaseUrl,
+      adminDatabaseUrl: config.databaseUrl,
+      startService: startTracked,
+      registerTickets,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteStream(natsUrl: string, stream: string): Promise<void> {
+  const connection = await connect({ servers: natsUrl });
+  try {
+    await (await jetstreamManager(connection)).streams.delete(stream).catch(() => false);
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function waitFor(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(100);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
