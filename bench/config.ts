@@ -9,11 +9,14 @@ const schema = z.object({
   /** A PostgreSQL role that may create databases; the bench creates its own and drops them. */
   BENCH_DATABASE_URL: z
     .string()
-    .regex(/^postgres(ql)?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/, 'must be a postgresql:// URL on the loopback')
+    .regex(
+      /^postgres(ql)?:\/\/([^@/]*@)?(127\.0\.0\.1|localhost|\[::1\])[:/]/,
+      'must be a postgresql:// URL on the loopback',
+    )
     .default('postgresql://postgres@127.0.0.1:5432/postgres'),
   BENCH_NATS_URL: z
     .string()
-    .regex(/^nats:\/\/(127\.0\.0\.1|localhost)[:/]?/, 'must be a nats:// URL on the loopback')
+    .regex(/^nats:\/\/([^@/]*@)?(127\.0\.0\.1|localhost)(:\d+)?\/?$/, 'must be a nats:// URL on the loopback')
     .default('nats://127.0.0.1:4222'),
   /** Unmeasured load before each measured series, in seconds. */
   BENCH_WARMUP_S: integer(0, 60, 2),

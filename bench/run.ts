@@ -5,8 +5,11 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
-import { loadBenchConfig } from './config.ts';
+import { ConfigError } from '../platform/config.ts';
+import { loadBenchConfig, type BenchConfig } from './config.ts';
 import { ENTRIES, EXPECTED_FIGURES } from './entries/index.ts';
 import type { EntryContext } from './support/entry.ts';
 import { ROOT } from './support/processes.ts';
@@ -15,7 +18,14 @@ import { startStack } from './support/stack.ts';
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
-const config = loadBenchConfig(process.env);
+let config: BenchConfig;
+try {
+  config = loadBenchConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  log(error.message);
+  process.exit(78);
+}
 const startedAt = new Date();
 const selected = config.only ? ENTRIES.filter((entry) => config.only!.includes(entry.name)) : ENTRIES;
 if (config.only && selected.length !== config.only.length) {
@@ -23,7 +33,14 @@ if (config.only && selected.length !== config.only.length) {
   process.exit(78);
 }
 
-const postgresVersion = await postgresVersionAt(config.databaseUrl);
+let postgresVersion: string;
+try {
+  postgresVersion = await postgresVersionAt(config.databaseUrl);
+  await assertJetStream(config.natsUrl);
+} catch (error) {
+  log((error as Error).message);
+  process.exit(1);
+}
 const stack = await startStack(config, log);
 log(`system up and seeded in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
 let interrupted = false;
@@ -96,12 +113,33 @@ function withExpectedFigures(measured: EntryOutcome[]): EntryOutcome[] {
 }
 
 async function postgresVersionAt(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new Error(
+      `the benchmark needs PostgreSQL at ${url} (BENCH_DATABASE_URL), a role that may create databases: ${(error as Error).message}`,
+    );
+  }
   try {
     const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
     return `PostgreSQL ${rows[0]!.server_version.split(' ')[0]}`;
   } finally {
     await client.end();
+  }
+}
+
+async function assertJetStream(url: string): Promise<void> {
+  try {
+    const connection = await connect({ servers: url, timeout: 3000 });
+    try {
+      await (await jetstreamManager(connection)).getAccountInfo();
+    } finally {
+      await connection.close();
+    }
+  } catch (error) {
+    throw new Error(
+      `the benchmark needs NATS with JetStream at ${url} (BENCH_NATS_URL), e.g. \`nats-server -js\`: ${(error as Error).message}`,
+    );
   }
 }
