@@ -3,6 +3,7 @@
  * `BenchEntry` (see ../support/entry.ts), measured with ../support/load.ts, listed here.
  */
 import type { BenchEntry, Headline } from '../support/entry.ts';
+import { breakerVsTimeout } from './breaker-vs-timeout.ts';
 import { gatewayOptimisations } from './gateway-optimisations.ts';
 import { gatewayVsDirect } from './gateway-vs-direct.ts';
 import { gatewayVsHive } from './gateway-vs-hive.ts';
@@ -16,6 +17,7 @@ export const ENTRIES: readonly BenchEntry[] = [
   gatewayOptimisations,
   viewVsFederated,
   reservations,
+  breakerVsTimeout,
   pgbench,
 ];
 
@@ -48,7 +50,7 @@ export const EXPECTED_FIGURES: readonly (Pick<Headline, 'name' | 'label' | 'unit
     name: 'breaker_vs_timeout_latency',
     label: 'reserveTicket p99 while ticket hangs: timeout only / breaker open',
     unit: 'ratio',
-    whyMissing: 'no entry measures it yet',
+    whyMissing: 'entry breaker-vs-timeout did not run',
   },
   {
     name: 'reservations_per_s',

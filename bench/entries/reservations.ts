@@ -91,7 +91,7 @@ export const reservations: BenchEntry = {
     const drainSeconds = await drainTime(lastReserved);
     const viewNote = stack.subgraphs.view
       ? 'price and view both read it'
-      : 'the view subgraph is not part of this build: price only';
+      : `price only: the view subgraph is not running (${stack.missing.view ?? 'unknown reason'})`;
     return {
       headlines: [
         {

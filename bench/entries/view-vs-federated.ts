@@ -56,7 +56,7 @@ export const viewVsFederated: BenchEntry = {
             value: null,
             unit: 'ratio',
             atLeast: 5,
-            unavailable: 'the view subgraph is not part of this build',
+            unavailable: `the view subgraph is not running: ${stack.missing.view ?? 'unknown reason'}`,
           },
         ],
         rows: [],

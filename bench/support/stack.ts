@@ -28,6 +28,8 @@ export interface Stack {
   /** Hive Gateway on the same committed supergraph and subgraphs. */
   hiveGateway: ServiceProcess;
   subgraphs: Partial<Record<SubgraphName, ServiceProcess>>;
+  /** Why a composed subgraph is not running (the gateways answer for it with errors). */
+  missing: Partial<Record<SubgraphName, string>>;
   /** Environment our gateway runs with (variants start from it). */
   gatewayEnv: Record<string, string>;
   /** Environment every process of this stack shares (secrets, NATS stream, log level). */
@@ -116,6 +118,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
   const scratchDir = mkdtempSync(path.join(os.tmpdir(), 'bench-'));
   const processes: ServiceProcess[] = [];
   const subgraphs: Partial<Record<SubgraphName, ServiceProcess>> = {};
+  const missing: Partial<Record<SubgraphName, string>> = {};
 
   const startTracked = async (spec: ServiceSpec) => {
     const service = await startService(spec);
@@ -165,16 +168,24 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     subgraphs.reservation = reservation;
     subgraphs.price = price;
     for (const extra of SUBGRAPHS.filter((name) => !(name in subgraphs))) {
-      // Subgraphs without PostgreSQL (the view keeps its read model in SQLite) start when present.
+      // Subgraphs without PostgreSQL (the view keeps its read model in SQLite) start when present;
+      // one that cannot start leaves its entries unmeasured, with the reason, not the whole run.
       const entry = `subgraphs/${extra}/main.ts`;
-      if (!existsSync(path.join(ROOT, entry))) continue;
-      // A local store (the view's SQLite) in a folder of this run's own.
-      const service = await startTracked({
-        name: extra,
-        entry,
-        env: { ...sharedEnv, VIEW_DATA_DIR: path.join(scratchDir, extra), VIEW_INSTANCE_ID: `bench_${suffix}` },
-      });
-      subgraphs[extra] = service;
+      if (!existsSync(path.join(ROOT, entry))) {
+        missing[extra] = `${entry} does not exist`;
+        continue;
+      }
+      try {
+        // A local store (the view's SQLite) in a folder of this run's own.
+        subgraphs[extra] = await startTracked({
+          name: extra,
+          entry,
+          env: { ...sharedEnv, VIEW_DATA_DIR: path.join(scratchDir, extra), VIEW_INSTANCE_ID: `bench_${suffix}` },
+        });
+      } catch (error) {
+        missing[extra] = `it did not start: ${(error as Error).message.split('\n')[0]}`;
+        log(`${extra} subgraph: ${(error as Error).message}`);
+      }
     }
 
     log('starting gateways');
@@ -243,6 +254,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
       gateway,
       hiveGateway,
       subgraphs,
+      missing,
       gatewayEnv,
       watched: () => [
         { name: 'gateway', pid: gateway.pid },
