@@ -2,9 +2,9 @@
  * The gateway's HTTP client for its subgraphs: `node:http` over one keep-alive agent.
  *
  * Node's global fetch (undici) keeps connections alive too, but wraps every call in WHATWG
- * streams, request clones and body tees; on the benchmark's federated query that was a quarter of
- * the gateway's CPU, and this client answered the same load with less (bench/README: gateway
- * optimisations). Subgraph bodies are small JSON documents, read whole.
+ * streams, request clones and body tees: with it the gateway spent about twice the CPU per
+ * federated request (`npm run bench`, entry gateway-optimisations). Subgraph bodies are small
+ * JSON documents, read whole.
  */
 import http from 'node:http';
 import https from 'node:https';

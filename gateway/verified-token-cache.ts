@@ -1,8 +1,9 @@
 /**
  * Remembers who a token belongs to once its signature has been verified, until it expires (and at
  * most `maxAgeSeconds`), so a client sending the same token request after request is verified
- * once rather than every time: verification was a tenth of the gateway's CPU on the benchmark's
- * federated query. Subgraphs still verify every request they receive.
+ * once rather than every time: verifying every request cost the gateway a third more CPU per
+ * federated request (`npm run bench`, entry gateway-optimisations). Subgraphs still verify every
+ * request they receive.
  *
  * Refusals are never remembered: a forged or expired token is refused every time, and a flood of
  * distinct forged tokens cannot fill the cache. A signing key withdrawn from a JWKS stops tokens
