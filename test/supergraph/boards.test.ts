@@ -9,34 +9,7 @@ import { eventually } from '../support/eventually.ts';
 import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { CANCEL_RESERVATION, MY_RESERVATIONS, REGISTER_TICKET, RESERVE_TICKET } from './operations.ts';
-
-const TICKET_BOARD = /* GraphQL */ `
-  query TicketBoard($status: TicketStatus, $first: Int, $after: String) {
-    ticketBoard(status: $status, first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          ticketId
-          name
-          status
-          startsAt
-          expiresAt
-          currency
-          basePrice
-          policyDiscount
-          vipDiscount
-          finalPrice
-          updatedAt
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
+import { CANCEL_RESERVATION, MY_RESERVATIONS, REGISTER_TICKET, RESERVE_TICKET, TICKET_BOARD } from './operations.ts';
 
 const RESERVATION_BOARD = /* GraphQL */ `
   query ReservationBoard($userId: ID, $first: Int, $after: String) {

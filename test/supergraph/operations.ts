@@ -160,3 +160,30 @@ export const MY_RESERVATIONS = /* GraphQL */ `
     }
   }
 `;
+
+export const TICKET_BOARD = /* GraphQL */ `
+  query TicketBoard($status: TicketStatus, $first: Int, $after: String) {
+    ticketBoard(status: $status, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ticketId
+          name
+          status
+          startsAt
+          expiresAt
+          currency
+          basePrice
+          policyDiscount
+          vipDiscount
+          finalPrice
+          updatedAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;

@@ -22,37 +22,11 @@ import { testServiceEnv } from '../../../test/support/supergraph.ts';
 import { adminToken, tokenFor } from '../../../test/support/tokens.ts';
 import { loadViewConfig } from '../config.ts';
 import { startViewService, type RunningView } from '../service.ts';
+import { TICKET_BOARD } from '../../../test/supergraph/operations.ts';
 import { aSeedScenario, boardEvents, STANDARD_PRICE, VIP_PRICE, type SeedScenario } from './board-events.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const USERS = ['alice', 'bob', 'carol', 'dave'];
-
-const TICKET_BOARD = /* GraphQL */ `
-  query TicketBoard($status: TicketStatus, $first: Int, $after: String) {
-    ticketBoard(status: $status, first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          ticketId
-          name
-          status
-          startsAt
-          expiresAt
-          currency
-          basePrice
-          policyDiscount
-          vipDiscount
-          finalPrice
-          updatedAt
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
 
 const RESERVATION_BOARD = /* GraphQL */ `
   query ReservationBoard($userId: ID) {
