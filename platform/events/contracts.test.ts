@@ -16,6 +16,7 @@ import {
   type EventType,
 } from './contracts.ts';
 import { causedBy, newEvent, subjectOf, type Causation, type CorrelationKeys } from './envelope.ts';
+import { aCausation } from '../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 
@@ -56,10 +57,6 @@ function sampleData(): { [T in EventType]: EventData<T> } {
 
 function someKeys(): CorrelationKeys {
   return { ticketId: randomUUID(), reservationId: randomUUID(), userId: `user-${randomUUID()}` };
-}
-
-function aCausation(): Causation {
-  return { correlationId: `request-${randomUUID()}`, causationId: null };
 }
 
 /** The producer path. */

@@ -3,6 +3,7 @@ import { BrokenCircuitError, CircuitState } from 'cockatiel';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createTicketCallPolicy, TicketServiceFailure, type TicketCallPolicyOptions } from './ticket-hold-policy.ts';
+import { rejectionOf } from '../../../test/support/domain.ts';
 
 const settings: TicketCallPolicyOptions = {
   timeoutMs: 50,
@@ -22,26 +23,17 @@ function aPolicy(overrides: Partial<TicketCallPolicyOptions> = {}) {
 
 const failing = () => Promise.reject(new TicketServiceFailure('ticket answered HTTP 503'));
 
-async function failureOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a failure');
-}
-
 describe('the ticket call policy', () => {
   it('retries a failure that is safe to retry, once', async () => {
     const { policy } = aPolicy();
     let attempts = 0;
-    await failureOf(() => policy.execute('hold', 'c-1', () => ((attempts += 1), failing())));
+    await rejectionOf(() => policy.execute('hold', 'c-1', () => ((attempts += 1), failing())));
     expect(attempts).toBe(2);
   });
 
   it('opens after the configured consecutive failures, logging the correlation id of the call that opened it', async () => {
     const { policy, lines, metrics } = aPolicy({ maxAttempts: 1 });
-    for (const id of ['c-1', 'c-2', 'c-3']) await failureOf(() => policy.execute('hold', id, failing));
+    for (const id of ['c-1', 'c-2', 'c-3']) await rejectionOf(() => policy.execute('hold', id, failing));
     expect(policy.state()).toBe(CircuitState.Open);
     expect(lines).toContainEqual(
       expect.objectContaining({ msg: expect.stringContaining('opened'), correlationId: 'c-3' }),
@@ -51,9 +43,9 @@ describe('the ticket call policy', () => {
 
   it('while open, refuses at once without calling ticket or retrying, and says when to come back', async () => {
     const { policy, metrics } = aPolicy({ maxAttempts: 1 });
-    for (let i = 0; i < 3; i++) await failureOf(() => policy.execute('hold', `c-${i}`, failing));
+    for (let i = 0; i < 3; i++) await rejectionOf(() => policy.execute('hold', `c-${i}`, failing));
     let called = false;
-    const error = await failureOf(() => policy.execute('hold', 'c-open', async () => void (called = true)));
+    const error = await rejectionOf(() => policy.execute('hold', 'c-open', async () => void (called = true)));
     expect(error).toBeInstanceOf(BrokenCircuitError);
     expect(called).toBe(false);
     expect(policy.retryAfterSeconds()).toBe(2);
@@ -66,7 +58,7 @@ describe('the ticket call policy', () => {
     const { policy, metrics } = aPolicy({ maxAttempts: 1 });
     const slow = (signal: AbortSignal) =>
       new Promise<void>((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
-    await failureOf(() => policy.execute('hold', 'c-slow', slow));
+    await rejectionOf(() => policy.execute('hold', 'c-slow', slow));
     expect(await metrics.getSingleMetricAsString('ticket_call_timeouts_total')).toMatch(/ 1$/m);
   });
 });

@@ -4,12 +4,12 @@ import { pino } from 'pino';
 import type { Caller, Role } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
 import { parseEvent } from '../../../platform/events/contracts.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
 import { cancelReservation } from './cancel-reservation.ts';
 import { ReservationAlreadyCancelled, ReservationNotFound } from './errors.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';
 import type { Reservation } from './reservation.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
+import { aCausation, rejectionOf } from '../../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -49,19 +49,6 @@ function aUser(userId: string, roles: Role[] = ['USER']): Caller {
 }
 
 const anAdmin = () => aUser(`admin-${randomUUID()}`, ['USER', 'ADMIN']);
-
-function aCausation(): Causation {
-  return { correlationId: `request-${randomUUID()}`, causationId: null };
-}
-
-async function rejectionOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe('cancelReservation', () => {
   it('when the owner cancels a CONFIRMED reservation, it becomes CANCELLED at the clock time', async () => {

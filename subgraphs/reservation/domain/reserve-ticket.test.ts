@@ -10,6 +10,7 @@ import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 import { reserveTicket } from './reserve-ticket.ts';
+import { aCausation, rejectionOf } from '../../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 
@@ -51,19 +52,6 @@ function aUser(overrides: { grade?: UserGrade; userId?: string } = {}): Caller {
     roles: ['USER'],
     grade: overrides.grade ?? 'NORMAL',
   };
-}
-
-function aCausation(): Causation {
-  return { correlationId: `request-${randomUUID()}`, causationId: null };
-}
-
-async function rejectionOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be refused');
 }
 
 describe('reserveTicket', () => {

@@ -3,12 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { Caller } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput } from '../../../platform/errors.ts';
 import { parseEvent } from '../../../platform/events/contracts.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
 import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
 import { holdTicket } from './hold-ticket.ts';
 import type { TicketDeps } from './ports.ts';
 import type { Ticket } from './ticket.ts';
 import { InMemoryTicketRepository } from '../test/in-memory-ticket-repository.ts';
+import { aCausation, rejectionOf } from '../../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -35,19 +35,6 @@ function aTicket(overrides: Partial<Ticket> = {}): Ticket {
 }
 
 const reservationService: Caller = { kind: 'service', service: 'reservation' };
-
-function aCausation(): Causation {
-  return { correlationId: `request-${randomUUID()}`, causationId: null };
-}
-
-async function rejectionOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be refused');
-}
 
 describe('holdTicket', () => {
   it('when the reservation service holds an AVAILABLE ticket, it becomes RESERVED by that reservation', async () => {

@@ -3,10 +3,10 @@ import { describe, expect, it } from '@jest/globals';
 import type { Caller, Role, UserGrade } from '../../../platform/auth/caller.ts';
 import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
 import { parseEvent } from '../../../platform/events/contracts.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
 import type { TicketDeps } from './ports.ts';
 import { DEFAULT_CURRENCY, registerTicket, type RegisterTicketInput } from './register-ticket.ts';
 import { InMemoryTicketRepository } from '../test/in-memory-ticket-repository.ts';
+import { aCausation, rejectionOf } from '../../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
@@ -30,10 +30,6 @@ function aUser(overrides: { roles?: Role[]; grade?: UserGrade; userId?: string }
 
 const anAdmin = () => aUser({ roles: ['USER', 'ADMIN'] });
 
-function aCausation(overrides: Partial<Causation> = {}): Causation {
-  return { correlationId: `request-${randomUUID()}`, causationId: null, ...overrides };
-}
-
 function aRegistration(overrides: Partial<RegisterTicketInput> = {}): RegisterTicketInput {
   return {
     name: 'Summer concert',
@@ -43,15 +39,6 @@ function aRegistration(overrides: Partial<RegisterTicketInput> = {}): RegisterTi
     currency: 'KRW',
     ...overrides,
   };
-}
-
-async function rejectionOf(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to be refused');
 }
 
 describe('registerTicket', () => {
