@@ -1,5 +1,5 @@
 /**
- * Prisma clients on one SQLite store file, through the libSQL driver adapter.
+ * The projector's Prisma client on a SQLite store file, through the libSQL driver adapter.
  *
  * The adapter (6.19) bundles an older libSQL client whose every transaction opens a new SQLite
  * connection and never closes it: a file-descriptor leak and milliseconds per transaction. The
@@ -16,35 +16,24 @@ export type ViewDatabase = InstanceType<typeof PrismaClient>;
 const BUSY_TIMEOUT_MS = 5000;
 
 class PooledLibSQL extends PrismaLibSQL {
-  constructor(
-    config: Config,
-    private readonly concurrency: number,
-  ) {
-    super(config);
-  }
-
   // The two client versions share this API; only their type declarations differ.
   override createClient(config: Config): ReturnType<PrismaLibSQL['createClient']> {
     return createClient({
       ...config,
       timeout: BUSY_TIMEOUT_MS,
-      concurrency: this.concurrency,
+      // One connection, so its settings hold for every transaction.
+      concurrency: 1,
     }) as unknown as ReturnType<PrismaLibSQL['createClient']>;
   }
 }
 
 /**
- * The projector's client: one connection, so its settings hold for every transaction. A commit
- * is not flushed to disk (synchronous = NORMAL in WAL mode): a power cut may lose the latest
- * batches, never corrupt the store, and the view re-applies them from its last recorded sequence.
+ * The projector's client. A commit is not flushed to disk (synchronous = NORMAL in WAL mode): a
+ * power cut may lose the latest batches, never corrupt the store, and the view re-applies them
+ * from its last recorded sequence.
  */
 export async function connectWriter(url: string): Promise<ViewDatabase> {
-  const db = new PrismaClient({ adapter: new PooledLibSQL({ url }, 1) });
+  const db = new PrismaClient({ adapter: new PooledLibSQL({ url }) });
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
   return db;
-}
-
-/** GraphQL's client: a few connections, reading alongside the writer. */
-export function connectReader(url: string): ViewDatabase {
-  return new PrismaClient({ adapter: new PooledLibSQL({ url }, 4) });
 }

@@ -5,8 +5,9 @@
  * records the last stream sequence applied and the ids of the events (the view's inbox), so a
  * batch is applied whole or not at all, and an event published twice is applied once.
  *
- * The projector writes through one client and GraphQL reads through another (view-database.ts):
- * SQLite in WAL mode lets readers go on while a batch is being written.
+ * The projector writes through Prisma (view-database.ts) and GraphQL reads with prepared SQL on a
+ * connection of its own (board-queries.ts): SQLite in WAL mode lets reads go on while a batch is
+ * being written, and they see only whole batches.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -14,14 +15,11 @@ import { pathToFileURL } from 'node:url';
 import { createClient } from '@libsql/client';
 import type { Prisma } from '../../../prisma/view/client/client.ts';
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
-import type { ReservationEntry, TicketEntry, TicketStatus } from '../domain/board.ts';
 import type { BoardReader } from '../domain/ports.ts';
 import { applyEvents, emptySlice, type BoardChanges, type TicketSlice } from '../domain/project-event.ts';
-import { connectReader, connectWriter, type ViewDatabase } from './view-database.ts';
-
-type TicketRow = Prisma.TicketEntryModel;
-type ReservationRow = Prisma.ReservationEntryModel;
+import { openBoardQueries } from './board-queries.ts';
+import { toReservationEntry, toReservationRow, toTicketEntry, toTicketRow } from './entry-rows.ts';
+import { connectWriter } from './view-database.ts';
 
 const MIGRATIONS = new URL('../../../prisma/view/migrations/', import.meta.url);
 
@@ -109,7 +107,7 @@ export async function openStore(file: string): Promise<ViewStore> {
     setup.close();
   }
   const writer = await connectWriter(urlOf(file));
-  const reader = connectReader(urlOf(file));
+  const boards = openBoardQueries(file);
 
   return {
     file,
@@ -141,10 +139,11 @@ export async function openStore(file: string): Promise<ViewStore> {
       );
     },
 
-    boards: createBoardReader(reader),
+    boards,
 
     async close() {
-      await Promise.all([writer.$disconnect(), reader.$disconnect()]);
+      boards.close();
+      await writer.$disconnect();
     },
   };
 }
@@ -197,142 +196,4 @@ async function writeChanges(tx: Prisma.TransactionClient, changes: BoardChanges)
     await tx.reservationEntry.createMany({ data: changes.reservations.map(toReservationRow) });
   }
   if (changes.releasedHolds.length > 0) await tx.releasedHold.createMany({ data: changes.releasedHolds });
-}
-
-function statusFilter(status: TicketStatus | undefined, now: Date): Prisma.TicketEntryWhereInput {
-  switch (status) {
-    case 'AVAILABLE':
-      return { state: 'AVAILABLE', expiresAt: { gt: now } };
-    case 'EXPIRED':
-      return { state: 'AVAILABLE', expiresAt: { lte: now } };
-    case 'RESERVED':
-      return { state: 'RESERVED' };
-    default:
-      return {};
-  }
-}
-
-function createBoardReader(db: ViewDatabase): BoardReader {
-  return {
-    async ticketBoard(filter, page: PageRequest) {
-      const after = page.after;
-      const rows = await db.ticketEntry.findMany({
-        where: {
-          AND: [
-            { registeredAt: { not: null }, name: { not: null } },
-            statusFilter(filter.status, filter.now),
-            after
-              ? { OR: [{ registeredAt: { gt: after.at } }, { registeredAt: after.at, ticketId: { gt: after.id } }] }
-              : {},
-          ],
-        },
-        orderBy: [{ registeredAt: 'asc' }, { ticketId: 'asc' }],
-        take: page.first + 1,
-      });
-      return rows.map(toTicketEntry);
-    },
-
-    async reservationBoard(userId, page: PageRequest) {
-      const after = page.after;
-      const rows = await db.reservationEntry.findMany({
-        where: {
-          AND: [
-            { userId, reservedAt: { not: null }, userGrade: { not: null } },
-            after
-              ? {
-                  OR: [{ reservedAt: { lt: after.at } }, { reservedAt: after.at, reservationId: { lt: after.id } }],
-                }
-              : {},
-          ],
-        },
-        orderBy: [{ reservedAt: 'desc' }, { reservationId: 'desc' }],
-        take: page.first + 1,
-      });
-      return rows.map(toReservationEntry);
-    },
-  };
-}
-
-function toTicketEntry(row: TicketRow): TicketEntry {
-  const { currency, basePrice, policyDiscount, vipDiscount, finalPrice, pricedAt } = row;
-  const priced =
-    currency !== null &&
-    basePrice !== null &&
-    policyDiscount !== null &&
-    vipDiscount !== null &&
-    finalPrice !== null &&
-    pricedAt !== null;
-  return {
-    ticketId: row.ticketId,
-    name: row.name,
-    startsAt: row.startsAt,
-    expiresAt: row.expiresAt,
-    registeredAt: row.registeredAt,
-    state: row.state,
-    heldBy: row.heldBy,
-    heldAt: row.heldAt,
-    price: priced ? { currency, basePrice, policyDiscount, vipDiscount, finalPrice, pricedAt } : null,
-    updatedAt: row.updatedAt,
-  };
-}
-
-function toTicketRow(entry: TicketEntry): TicketRow {
-  const { price } = entry;
-  return {
-    ticketId: entry.ticketId,
-    name: entry.name,
-    startsAt: entry.startsAt,
-    expiresAt: entry.expiresAt,
-    registeredAt: entry.registeredAt,
-    state: entry.state,
-    heldBy: entry.heldBy,
-    heldAt: entry.heldAt,
-    currency: price?.currency ?? null,
-    basePrice: price?.basePrice ?? null,
-    policyDiscount: price?.policyDiscount ?? null,
-    vipDiscount: price?.vipDiscount ?? null,
-    finalPrice: price?.finalPrice ?? null,
-    pricedAt: price?.pricedAt ?? null,
-    updatedAt: entry.updatedAt,
-  };
-}
-
-function toReservationEntry(row: ReservationRow): ReservationEntry {
-  return {
-    reservationId: row.reservationId,
-    ticketId: row.ticketId,
-    userId: row.userId,
-    ticketName: row.ticketName,
-    userGrade: row.userGrade,
-    status: row.status,
-    reservedAt: row.reservedAt,
-    cancelledAt: row.cancelledAt,
-    currency: row.currency,
-    listPrice: row.listPrice,
-    vip:
-      row.vipState === 'APPLIED'
-        ? { state: 'APPLIED', discount: row.vipDiscount ?? 0 }
-        : row.vipState === 'REVERTED'
-          ? { state: 'REVERTED' }
-          : null,
-    updatedAt: row.updatedAt,
-  };
-}
-
-function toReservationRow(entry: ReservationEntry): ReservationRow {
-  return {
-    reservationId: entry.reservationId,
-    ticketId: entry.ticketId,
-    userId: entry.userId,
-    ticketName: entry.ticketName,
-    userGrade: entry.userGrade,
-    status: entry.status,
-    reservedAt: entry.reservedAt,
-    cancelledAt: entry.cancelledAt,
-    currency: entry.currency,
-    listPrice: entry.listPrice,
-    vipState: entry.vip?.state ?? null,
-    vipDiscount: entry.vip?.state === 'APPLIED' ? entry.vip.discount : null,
-    updatedAt: entry.updatedAt,
-  };
 }

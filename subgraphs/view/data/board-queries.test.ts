@@ -1,0 +1,143 @@
+/**
+ * The boards' SQL against a real store file written by the projector through Prisma: the times it
+ * compares are in the form Prisma stores them, pages are stable across ties, and the status
+ * filters match the domain's reading of a ticket.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createClient } from '@libsql/client';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { PageRequest } from '../../../platform/pagination.ts';
+import { boardEvents } from '../test/board-events.ts';
+import { storedTimestamp } from './board-queries.ts';
+import { createStore, type ViewStore } from './view-store.ts';
+
+const DAY = 86_400_000;
+const NOW = new Date();
+const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000);
+/** Sorted, so the order of ids on a tie is known. */
+const ids = (count: number) => Array.from({ length: count }, () => randomUUID()).sort();
+
+let dir: string;
+let store: ViewStore;
+let sequence = 0;
+
+async function apply(...events: EventEnvelope[]): Promise<void> {
+  await store.apply(events.map((event) => ({ sequence: ++sequence, event })));
+}
+
+/** Every page of a board, `size` at a time, following the cursors. */
+async function allPages<T>(
+  read: (page: PageRequest) => Promise<T[]>,
+  keyOf: (row: T) => { at: Date; id: string },
+  size: number,
+): Promise<T[]> {
+  const rows: T[] = [];
+  let after: PageRequest['after'];
+  // A cursor that does not move on would page forever: a few pages more than there are rows is a failure.
+  for (let pages = 0; pages < 20; pages++) {
+    const page = await read({ first: size, after });
+    rows.push(...page.slice(0, size));
+    if (page.length <= size) return rows;
+    after = keyOf(page[size - 1]!);
+  }
+  throw new Error(`paging did not end; read ${rows.length} rows`);
+}
+
+// Four tickets registered at the same instant (ties broken by id), one a minute later; one is
+// reserved and one has expired.
+const tied = ids(4);
+const later = randomUUID();
+const [reservedTicket, expiredTicket] = [tied[1]!, tied[2]!];
+const reservation = randomUUID();
+// Three reservations of one user at the same instant and one older, another user's alongside.
+const userTickets = ids(4);
+const userReservations = ids(4);
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-board-queries-'));
+  store = await createStore(path.join(dir, 'store.db'), { name: 'BOARD_QUERIES', created: NOW.toISOString() });
+  for (const ticketId of tied) {
+    const expiresAt = ticketId === expiredTicket ? at(1) : new Date(NOW.getTime() + DAY);
+    await apply(boardEvents.registered(ticketId, at(60), { expiresAt }), boardEvents.priced(ticketId, at(59)));
+  }
+  await apply(boardEvents.registered(later, at(59)));
+  await apply(
+    boardEvents.held(reservedTicket, reservation, at(50)),
+    boardEvents.reserved(reservedTicket, reservation, 'someone', 'NORMAL', at(50)),
+  );
+  for (const [i, ticketId] of userTickets.entries()) {
+    const reservedAt = i === 0 ? at(40) : at(30);
+    await apply(
+      boardEvents.registered(ticketId, at(45)),
+      boardEvents.held(ticketId, userReservations[i]!, reservedAt),
+      boardEvents.reserved(ticketId, userReservations[i]!, 'erin', 'VIP', reservedAt),
+    );
+  }
+});
+
+afterAll(async () => {
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the board queries', () => {
+  it('compare times in the form Prisma stores them', async () => {
+    const client = createClient({ url: `file:${store.file}` });
+    try {
+      const { rows } = await client.execute({
+        sql: 'SELECT registered_at FROM ticket_entry WHERE ticket_id = ?',
+        args: [later],
+      });
+      expect(rows[0]!.registered_at).toBe(storedTimestamp(at(59)));
+    } finally {
+      client.close();
+    }
+  });
+
+  it('page the ticket board in registration order, then by id, across ties', async () => {
+    const read = (page: PageRequest) => store.boards.ticketBoard({ now: NOW }, page);
+    const everything = await read({ first: 100 });
+    const paged = await allPages(read, (t) => ({ at: t.registeredAt!, id: t.ticketId }), 2);
+    expect(paged.map((t) => t.ticketId)).toEqual(everything.map((t) => t.ticketId));
+    expect(everything.map((t) => t.ticketId).slice(0, 5)).toEqual([...tied, later]);
+  });
+
+  it('filter the ticket board by status as it is at the moment of reading', async () => {
+    const withStatus = async (status: 'AVAILABLE' | 'RESERVED' | 'EXPIRED') =>
+      (await store.boards.ticketBoard({ status, now: NOW }, { first: 100 })).map((t) => t.ticketId);
+    expect(await withStatus('RESERVED')).toEqual([reservedTicket, ...userTickets]);
+    expect(await withStatus('EXPIRED')).toEqual([expiredTicket]);
+    expect(await withStatus('AVAILABLE')).toEqual([tied[0], tied[3], later]);
+    // A day on, every ticket not reserved has expired.
+    const tomorrow = await store.boards.ticketBoard(
+      { status: 'EXPIRED', now: new Date(NOW.getTime() + 2 * DAY) },
+      {
+        first: 100,
+      },
+    );
+    expect(tomorrow.map((t) => t.ticketId)).toEqual([tied[0], expiredTicket, tied[3], later]);
+  });
+
+  it("page a user's reservation board newest first, then by id descending, across ties", async () => {
+    const read = (page: PageRequest) => store.boards.reservationBoard('erin', page);
+    const paged = await allPages(read, (r) => ({ at: r.reservedAt!, id: r.reservationId }), 1);
+    expect(paged.map((r) => r.reservationId)).toEqual([...userReservations.slice(1).reverse(), userReservations[0]]);
+    expect(paged.every((r) => r.userId === 'erin' && r.userGrade === 'VIP' && r.status === 'CONFIRMED')).toBe(true);
+  });
+
+  it('map every column of an entry back as the projector wrote it', async () => {
+    const [ticket] = await store.boards.ticketBoard({ now: NOW }, { first: 1 });
+    expect(ticket).toMatchObject({
+      ticketId: tied[0],
+      registeredAt: at(60),
+      expiresAt: new Date(NOW.getTime() + DAY),
+      state: 'AVAILABLE',
+      price: { currency: 'KRW', basePrice: 100_000, finalPrice: 90_000, pricedAt: at(59) },
+    });
+    expect(ticket!.updatedAt).toBeInstanceOf(Date);
+  });
+});
