@@ -45,8 +45,6 @@ const schema = z.object({
   RATE_LIMIT_PER_SECOND: integer(0, 10_000_000, 100),
   /** Requests a caller may send at once above the sustained rate. */
   RATE_LIMIT_BURST: integer(1, 10_000_000, 500),
-  /** Verified tokens remembered (for at most a minute) so a repeated token is not verified again; 0 turns it off. */
-  VERIFIED_TOKEN_CACHE_SIZE: integer(0, 1_000_000, 10_000),
   /** Take an anonymous caller's address from the last `X-Forwarded-For` entry (behind one trusted proxy). */
   TRUST_FORWARDED_FOR: flag(false),
   ...lifecycleEnv,
@@ -95,7 +93,6 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
       burst: parsed.RATE_LIMIT_BURST,
       trustForwardedFor: parsed.TRUST_FORWARDED_FOR,
     },
-    verifiedTokenCacheSize: parsed.VERIFIED_TOKEN_CACHE_SIZE,
     lifecycle: lifecycleConfigFrom(parsed),
   };
 }

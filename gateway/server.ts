@@ -27,7 +27,6 @@ import { queryLimitProtection } from './query-limits.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { createSubgraphFetcher } from './subgraph-fetcher.ts';
-import { withVerifiedTokenCache } from './verified-token-cache.ts';
 
 export interface RunningGateway extends RunningHttpServer {
   logger: Logger;
@@ -46,10 +45,7 @@ export async function startGateway(
   const logger = dependencies.logger ?? createLogger('gateway', config.logLevel);
   const metrics = createMetricsRegistry('gateway');
   const fetchDuration = createSubgraphFetchMetrics(metrics);
-  const verifier = withVerifiedTokenCache(createTokenVerifier(config.auth, { acceptServiceTokens: false }), {
-    maxEntries: config.verifiedTokenCacheSize,
-    maxAgeSeconds: 60,
-  });
+  const verifier = createTokenVerifier(config.auth, { acceptServiceTokens: false });
   const fetcher = dependencies.fetcher ?? createSubgraphFetcher();
   const rateLimiter = createRateLimiter(config.rateLimit);
   const limits = queryLimitProtection(config.queryLimits, { production: config.production });

@@ -54,9 +54,13 @@ export const commonEnv = {
   JWT_ISSUER: z.string().optional(),
   JWT_AUDIENCE: z.string().optional(),
   SERVICE_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Verified tokens remembered (for at most a minute) so a repeated token is not verified again; 0 turns it off. */
+  VERIFIED_TOKEN_CACHE_SIZE: integer(0, 1_000_000, 10_000),
 };
 
 type CommonEnv = z.output<z.ZodObject<typeof commonEnv>>;
+/** What `authConfigFrom` reads; without a cache size (tokens issued by scripts and tests), none. */
+type AuthEnv = Omit<CommonEnv, 'VERIFIED_TOKEN_CACHE_SIZE'> & Partial<Pick<CommonEnv, 'VERIFIED_TOKEN_CACHE_SIZE'>>;
 
 export interface AuthConfig {
   /** HS256 secret for user tokens; unused when `jwksUrl` is set. */
@@ -66,10 +70,12 @@ export interface AuthConfig {
   audience?: string;
   /** HS256 secret for service-to-service tokens (the ticket hold). */
   serviceTokenSecret: string;
+  /** Tokens remembered once verified (platform/auth/verified-token-cache.ts); 0 verifies every time. */
+  verifiedTokenCacheSize: number;
 }
 
 /** Secrets default to development values outside production and are required in production. */
-export function authConfigFrom(env: CommonEnv): AuthConfig {
+export function authConfigFrom(env: AuthEnv): AuthConfig {
   const production = env.NODE_ENV === 'production';
   const missing = [
     !env.JWT_SECRET && !env.JWT_JWKS_URL && 'JWT_SECRET (or JWT_JWKS_URL)',
@@ -88,6 +94,7 @@ export function authConfigFrom(env: CommonEnv): AuthConfig {
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     serviceTokenSecret: env.SERVICE_TOKEN_SECRET ?? DEV_SERVICE_TOKEN_SECRET,
+    verifiedTokenCacheSize: env.VERIFIED_TOKEN_CACHE_SIZE ?? 0,
   };
 }
 

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { AuthConfig } from '../config.ts';
 import { Unauthenticated } from '../errors.ts';
 import { anonymous, type Caller, type Role, type UserGrade } from './caller.ts';
+import { withVerifiedTokenCache } from './verified-token-cache.ts';
 
 export const SERVICE_AUDIENCE = 'ticketing-internal';
 
@@ -52,7 +53,7 @@ export function createTokenVerifier(config: AuthConfig, options: { acceptService
     return { kind: 'service', service: claims.data.sub.slice('service:'.length) };
   }
 
-  return {
+  const verifier: TokenVerifier = {
     async callerFrom(authorization) {
       if (!authorization) return anonymous;
       const match = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
@@ -68,6 +69,7 @@ export function createTokenVerifier(config: AuthConfig, options: { acceptService
       }
     },
   };
+  return withVerifiedTokenCache(verifier, { maxEntries: config.verifiedTokenCacheSize, maxAgeSeconds: 60 });
 }
 
 /**

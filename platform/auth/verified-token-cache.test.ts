@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import type { Caller } from '../platform/auth/caller.ts';
-import type { TokenVerifier } from '../platform/auth/tokens.ts';
-import { Unauthenticated } from '../platform/errors.ts';
+import { Unauthenticated } from '../errors.ts';
+import type { Caller } from './caller.ts';
+import type { TokenVerifier } from './tokens.ts';
 import { withVerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.ts';
 
 const NOW = Date.UTC(2030, 0, 1);

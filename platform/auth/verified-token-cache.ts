@@ -1,17 +1,19 @@
 /**
  * Remembers who a token belongs to once its signature has been verified, until it expires (and at
  * most `maxAgeSeconds`), so a client sending the same token request after request is verified
- * once rather than every time: verifying every request cost the gateway a third more CPU per
- * federated request (`npm run bench`, entry gateway-optimisations). Subgraphs still verify every
- * request they receive.
+ * once rather than every time. Every process has one (`VERIFIED_TOKEN_CACHE_SIZE`): the gateway
+ * and then each subgraph a request reaches check the token, each with its own key material, but
+ * none of them pays for the signature of a token it has already verified. Verifying every request
+ * cost the gateway a third more CPU per federated request (`npm run bench`, entry
+ * gateway-optimisations) and the view a tenth of a board read.
  *
  * Refusals are never remembered: a forged or expired token is refused every time, and a flood of
  * distinct forged tokens cannot fill the cache. A signing key withdrawn from a JWKS stops tokens
  * it signed within `maxAgeSeconds`.
  */
 import { decodeJwt } from 'jose';
-import type { Caller } from '../platform/auth/caller.ts';
-import type { TokenVerifier } from '../platform/auth/tokens.ts';
+import type { Caller } from './caller.ts';
+import type { TokenVerifier } from './tokens.ts';
 
 export interface VerifiedTokenCacheOptions {
   /** Tokens remembered; the least recently verified go first. 0 turns the cache off. */
