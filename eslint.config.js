@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'prisma/*/client/', '.data/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', 'prisma/*/client/', '**/*.generated.ts', '.data/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

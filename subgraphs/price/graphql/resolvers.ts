@@ -5,6 +5,7 @@ import type { RequestContext } from '../../../platform/graphql/subgraph-server.t
 import { findPrice, listPricePolicies, setPricePolicy } from '../domain/manage-policies.ts';
 import type { PriceDeps } from '../domain/ports.ts';
 import type { Price } from '../domain/price.ts';
+import type { Resolvers } from './resolver-types.generated.ts';
 
 export interface PriceContext extends RequestContext {
   deps: PriceDeps;
@@ -23,23 +24,17 @@ export function createPriceContext(base: RequestContext, deps: PriceDeps): Price
   };
 }
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime,
   Query: {
-    price: (_: unknown, { ticketId }: { ticketId: string }, ctx: PriceContext) => findPrice(ctx.deps, ticketId),
-    pricePolicies: (_: unknown, __: unknown, ctx: PriceContext) => listPricePolicies(ctx.deps),
+    price: (_, { ticketId }, ctx) => findPrice(ctx.deps, ticketId),
+    pricePolicies: (_, __, ctx) => listPricePolicies(ctx.deps),
   },
   Mutation: {
-    setPricePolicy: (
-      _: unknown,
-      {
-        input,
-      }: { input: { name: string; discountPercent: number; vipDiscountPercent: number; active?: boolean | null } },
-      ctx: PriceContext,
-    ) => setPricePolicy(ctx.deps, ctx.caller, input),
+    setPricePolicy: (_, { input }, ctx) => setPricePolicy(ctx.deps, ctx.caller, input),
   },
   Ticket: {
-    __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    price: (ticket: { id: string }, _: unknown, ctx: PriceContext) => ctx.pricesByTicketId.load(ticket.id),
+    __resolveReference: (ref) => ({ id: ref.id }),
+    price: (ticket, _, ctx) => ctx.pricesByTicketId.load(ticket.id),
   },
 };

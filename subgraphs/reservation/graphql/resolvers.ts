@@ -7,7 +7,8 @@ import { cancelReservation } from '../domain/cancel-reservation.ts';
 import { assertMayRead, findReservation, listMyReservations } from '../domain/find-reservations.ts';
 import type { ReservationDeps } from '../domain/ports.ts';
 import { reserveTicket } from '../domain/reserve-ticket.ts';
-import type { Reservation, ReservationStatus } from '../domain/reservation.ts';
+import type { Reservation } from '../domain/reservation.ts';
+import type { Resolvers } from './resolver-types.generated.ts';
 
 export interface ReservationContext extends RequestContext {
   deps: ReservationDeps;
@@ -27,29 +28,22 @@ export function createReservationContext(base: RequestContext, deps: Reservation
 
 const causation = (ctx: RequestContext): Causation => ({ correlationId: ctx.correlationId, causationId: null });
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime,
   Query: {
-    reservation: (_: unknown, { id }: { id: string }, ctx: ReservationContext) =>
-      findReservation(ctx.deps, ctx.caller, id),
-    myReservations: (
-      _: unknown,
-      args: { status?: ReservationStatus | null; first?: number | null; after?: string | null },
-      ctx: ReservationContext,
-    ) => listMyReservations(ctx.deps, ctx.caller, args),
+    reservation: (_, { id }, ctx) => findReservation(ctx.deps, ctx.caller, id),
+    myReservations: (_, args, ctx) => listMyReservations(ctx.deps, ctx.caller, args),
   },
   Mutation: {
-    reserveTicket: (_: unknown, { ticketId }: { ticketId: string }, ctx: ReservationContext) =>
-      reserveTicket(ctx.deps, ctx.caller, ticketId, causation(ctx)),
-    cancelReservation: (_: unknown, { id }: { id: string }, ctx: ReservationContext) =>
-      cancelReservation(ctx.deps, ctx.caller, id, causation(ctx)),
+    reserveTicket: (_, { ticketId }, ctx) => reserveTicket(ctx.deps, ctx.caller, ticketId, causation(ctx)),
+    cancelReservation: (_, { id }, ctx) => cancelReservation(ctx.deps, ctx.caller, id, causation(ctx)),
   },
   Reservation: {
-    __resolveReference: async (ref: { id: string }, ctx: ReservationContext) => {
+    __resolveReference: async (ref, ctx) => {
       const reservation = await ctx.reservationsById.load(ref.id);
       if (reservation) assertMayRead(ctx.caller, reservation);
       return reservation;
     },
-    ticket: (reservation: Reservation) => ({ __typename: 'Ticket', id: reservation.ticketId }),
+    ticket: (reservation) => ({ __typename: 'Ticket', id: reservation.ticketId }),
   },
 };

@@ -6,9 +6,10 @@ import type { Causation } from '../../../platform/events/envelope.ts';
 import { findTicket, listTickets } from '../domain/find-tickets.ts';
 import { holdTicket } from '../domain/hold-ticket.ts';
 import type { TicketDeps } from '../domain/ports.ts';
-import { registerTicket, type RegisterTicketInput } from '../domain/register-ticket.ts';
+import { registerTicket } from '../domain/register-ticket.ts';
 import { releaseTicket } from '../domain/release-ticket.ts';
-import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
+import { statusOf, type Ticket } from '../domain/ticket.ts';
+import type { Resolvers } from './resolver-types.generated.ts';
 
 export interface TicketContext extends RequestContext {
   deps: TicketDeps;
@@ -30,26 +31,20 @@ export function createTicketContext(base: RequestContext, deps: TicketDeps): Tic
 
 const causation = (ctx: RequestContext): Causation => ({ correlationId: ctx.correlationId, causationId: null });
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime,
   Query: {
-    ticket: (_: unknown, { id }: { id: string }, ctx: TicketContext) => findTicket(ctx.deps, id),
-    tickets: (
-      _: unknown,
-      args: { status?: TicketStatus | null; first?: number | null; after?: string | null },
-      ctx: TicketContext,
-    ) => listTickets(ctx.deps, args),
+    ticket: (_, { id }, ctx) => findTicket(ctx.deps, id),
+    tickets: (_, args, ctx) => listTickets(ctx.deps, args),
   },
   Mutation: {
-    registerTicket: (_: unknown, { input }: { input: RegisterTicketInput }, ctx: TicketContext) =>
-      registerTicket(ctx.deps, ctx.caller, input, causation(ctx)),
-    holdTicket: (_: unknown, args: { ticketId: string; reservationId: string }, ctx: TicketContext) =>
-      holdTicket(ctx.deps, ctx.caller, args.ticketId, args.reservationId, causation(ctx)),
-    releaseTicket: (_: unknown, args: { ticketId: string; reservationId: string }, ctx: TicketContext) =>
+    registerTicket: (_, { input }, ctx) => registerTicket(ctx.deps, ctx.caller, input, causation(ctx)),
+    holdTicket: (_, args, ctx) => holdTicket(ctx.deps, ctx.caller, args.ticketId, args.reservationId, causation(ctx)),
+    releaseTicket: (_, args, ctx) =>
       releaseTicket(ctx.deps, ctx.caller, args.ticketId, args.reservationId, causation(ctx)),
   },
   Ticket: {
-    __resolveReference: (ref: { id: string }, ctx: TicketContext) => ctx.ticketsById.load(ref.id),
-    status: (ticket: Ticket, _: unknown, ctx: TicketContext) => statusOf(ticket, ctx.deps.clock()),
+    __resolveReference: (ref, ctx) => ctx.ticketsById.load(ref.id),
+    status: (ticket, _, ctx) => statusOf(ticket, ctx.deps.clock()),
   },
 };
