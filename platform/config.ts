@@ -216,19 +216,18 @@ export function databaseConfigFrom(
   };
 }
 
-/** Everything a transactional subgraph reads, besides its own settings. */
-export const transactionalSubgraphEnv = (defaults: { name: string; port: number; embeddedPort: number }) => ({
+/** Everything every subgraph reads, besides its own settings. */
+export const subgraphEnv = (defaultPort: number) => ({
   ...commonEnv,
   ...lifecycleEnv,
   ...natsEnv,
-  ...databaseEnv(defaults),
-  PORT: port(defaults.port),
+  PORT: port(defaultPort),
 });
 
-type TransactionalSubgraphEnv = z.output<z.ZodObject<ReturnType<typeof transactionalSubgraphEnv>>>;
+type SubgraphEnv = z.output<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 
-/** The settings startSubgraphProcess takes, from a parsed transactionalSubgraphEnv. */
-export function transactionalSubgraphConfigFrom(name: string, parsed: TransactionalSubgraphEnv) {
+/** The settings every subgraph's server takes, from a parsed subgraphEnv. */
+export function subgraphConfigFrom(parsed: SubgraphEnv) {
   return {
     port: parsed.PORT,
     production: parsed.NODE_ENV === 'production',
@@ -236,8 +235,20 @@ export function transactionalSubgraphConfigFrom(name: string, parsed: Transactio
     lifecycle: lifecycleConfigFrom(parsed),
     auth: authConfigFrom(parsed),
     nats: natsConfigFrom(parsed),
-    database: databaseConfigFrom(name, parsed),
   };
+}
+
+/** Everything a transactional subgraph reads, besides its own settings. */
+export const transactionalSubgraphEnv = (defaults: { name: string; port: number; embeddedPort: number }) => ({
+  ...subgraphEnv(defaults.port),
+  ...databaseEnv(defaults),
+});
+
+type TransactionalSubgraphEnv = z.output<z.ZodObject<ReturnType<typeof transactionalSubgraphEnv>>>;
+
+/** The settings startSubgraphProcess takes, from a parsed transactionalSubgraphEnv. */
+export function transactionalSubgraphConfigFrom(name: string, parsed: TransactionalSubgraphEnv) {
+  return { ...subgraphConfigFrom(parsed), database: databaseConfigFrom(name, parsed) };
 }
 
 /** A durable consumer's name: letters, digits, `_` and `-`. */

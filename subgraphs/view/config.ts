@@ -1,22 +1,10 @@
 /** The view subgraph's configuration: read from the environment once, validated. */
 import os from 'node:os';
 import { z } from 'zod';
-import {
-  authConfigFrom,
-  commonEnv,
-  lifecycleConfigFrom,
-  lifecycleEnv,
-  natsConfigFrom,
-  natsEnv,
-  parseConfig,
-  port,
-} from '../../platform/config.ts';
+import { parseConfig, subgraphConfigFrom, subgraphEnv } from '../../platform/config.ts';
 
 const schema = z.object({
-  ...commonEnv,
-  ...lifecycleEnv,
-  ...natsEnv,
-  PORT: port(4004),
+  ...subgraphEnv(4004),
   /** This replica's own folder for its SQLite store (never shared between replicas). */
   VIEW_DATA_DIR: z.string().default('.data/view'),
   /** Names this replica's consumers on the NATS server; default: the host name (the pod's, in Kubernetes). */
@@ -29,12 +17,7 @@ const schema = z.object({
 export function loadViewConfig(env: NodeJS.ProcessEnv) {
   const parsed = parseConfig(schema, env);
   return {
-    port: parsed.PORT,
-    production: parsed.NODE_ENV === 'production',
-    logLevel: parsed.LOG_LEVEL,
-    lifecycle: lifecycleConfigFrom(parsed),
-    auth: authConfigFrom(parsed),
-    nats: natsConfigFrom(parsed),
+    ...subgraphConfigFrom(parsed),
     dataDir: parsed.VIEW_DATA_DIR,
     instanceId: parsed.VIEW_INSTANCE_ID,
   };
