@@ -9,35 +9,14 @@ import { eventually } from '../support/eventually.ts';
 import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { CANCEL_RESERVATION, MY_RESERVATIONS, REGISTER_TICKET, RESERVE_TICKET, TICKET_BOARD } from './operations.ts';
-
-const RESERVATION_BOARD = /* GraphQL */ `
-  query ReservationBoard($userId: ID, $first: Int, $after: String) {
-    reservationBoard(userId: $userId, first: $first, after: $after) {
-      edges {
-        cursor
-        node {
-          reservationId
-          ticketId
-          ticketName
-          userId
-          userGrade
-          status
-          reservedAt
-          cancelledAt
-          currency
-          finalPrice
-          vipDiscount
-          updatedAt
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
+import {
+  CANCEL_RESERVATION,
+  MY_RESERVATIONS,
+  REGISTER_TICKET,
+  RESERVATION_BOARD,
+  RESERVE_TICKET,
+  TICKET_BOARD,
+} from './operations.ts';
 
 let supergraph: TestSupergraph;
 let admin: string;

@@ -187,3 +187,31 @@ export const TICKET_BOARD = /* GraphQL */ `
     }
   }
 `;
+
+export const RESERVATION_BOARD = /* GraphQL */ `
+  query ReservationBoard($userId: ID, $first: Int, $after: String) {
+    reservationBoard(userId: $userId, first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          reservationId
+          ticketId
+          ticketName
+          userId
+          userGrade
+          status
+          reservedAt
+          cancelledAt
+          currency
+          finalPrice
+          vipDiscount
+          updatedAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;

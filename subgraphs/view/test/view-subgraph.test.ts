@@ -22,39 +22,11 @@ import { testServiceEnv } from '../../../test/support/supergraph.ts';
 import { adminToken, tokenFor } from '../../../test/support/tokens.ts';
 import { loadViewConfig } from '../config.ts';
 import { startViewService, type RunningView } from '../service.ts';
-import { TICKET_BOARD } from '../../../test/supergraph/operations.ts';
+import { RESERVATION_BOARD, TICKET_BOARD } from '../../../test/supergraph/operations.ts';
 import { aSeedScenario, boardEvents, STANDARD_PRICE, VIP_PRICE, type SeedScenario } from './board-events.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 const USERS = ['alice', 'bob', 'carol', 'dave'];
-
-const RESERVATION_BOARD = /* GraphQL */ `
-  query ReservationBoard($userId: ID) {
-    reservationBoard(userId: $userId, first: 100) {
-      edges {
-        cursor
-        node {
-          reservationId
-          ticketId
-          ticketName
-          userId
-          userGrade
-          status
-          reservedAt
-          cancelledAt
-          currency
-          finalPrice
-          vipDiscount
-          updatedAt
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
 
 let stream: TestStream;
 let publisher: TestPublisher;
@@ -101,7 +73,10 @@ async function boardsOf(view: RunningView) {
   expect(tickets.errors).toBeUndefined();
   const reservations: Record<string, unknown> = {};
   for (const userId of USERS) {
-    const result = await graphql(view.url, RESERVATION_BOARD, { variables: { userId }, token: admin });
+    const result = await graphql(view.url, RESERVATION_BOARD, {
+      variables: { userId, first: 100 },
+      token: admin,
+    });
     expect(result.errors).toBeUndefined();
     reservations[userId] = result.data!.reservationBoard;
   }
