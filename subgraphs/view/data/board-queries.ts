@@ -92,26 +92,32 @@ export interface BoardQueries extends BoardReader {
 export function openBoardQueries(file: string): BoardQueries {
   const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
   db.exec('PRAGMA query_only = ON');
+  // A few shapes of each board (with or without a cursor, by status): each prepared on first use,
+  // found again by a short key rather than by its SQL text.
   const statements = new Map<string, Database.Statement>();
-  const prepared = (sql: string) => {
-    let statement = statements.get(sql);
+  const prepared = (key: string, sql: () => string) => {
+    let statement = statements.get(key);
     if (!statement) {
-      statement = db.prepare(sql);
-      statements.set(sql, statement);
+      statement = db.prepare(sql());
+      statements.set(key, statement);
     }
     return statement;
   };
 
   return {
     async ticketBoard(filter, page: PageRequest) {
-      const status = STATUS_CONDITIONS[filter.status ?? 'ANY'];
+      const statusName = filter.status ?? 'ANY';
+      const status = STATUS_CONDITIONS[statusName];
       const { after } = page;
-      const statement = prepared(`
+      const statement = prepared(
+        `ticketBoard:${statusName}:${after ? 'after' : 'first'}`,
+        () => `
         SELECT ${TICKET_COLUMNS} FROM ticket_entry
         WHERE registered_at IS NOT NULL AND name IS NOT NULL ${status.sql}
           ${after ? 'AND (registered_at > ? OR (registered_at = ? AND ticket_id > ?))' : ''}
         ORDER BY registered_at, ticket_id
-        LIMIT ?`);
+        LIMIT ?`,
+      );
       const at = after && storedTimestamp(after.at);
       const rows = statement.all(
         ...(status.usesNow ? [storedTimestamp(filter.now)] : []),
@@ -123,12 +129,15 @@ export function openBoardQueries(file: string): BoardQueries {
 
     async reservationBoard(userId, page: PageRequest) {
       const { after } = page;
-      const statement = prepared(`
+      const statement = prepared(
+        `reservationBoard:${after ? 'after' : 'first'}`,
+        () => `
         SELECT ${RESERVATION_COLUMNS} FROM reservation_entry
         WHERE user_id = ? AND reserved_at IS NOT NULL AND user_grade IS NOT NULL
           ${after ? 'AND (reserved_at < ? OR (reserved_at = ? AND reservation_id < ?))' : ''}
         ORDER BY reserved_at DESC, reservation_id DESC
-        LIMIT ?`);
+        LIMIT ?`,
+      );
       const at = after && storedTimestamp(after.at);
       const rows = statement.all(userId, ...(after ? [at, at, after.id] : []), page.first + 1) as Record<
         string,
