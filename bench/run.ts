@@ -5,10 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { ConfigError } from '../platform/config.ts';
+import { assertJetStreamAt } from '../platform/events/jetstream.ts';
 import { loadBenchConfig, type BenchConfig } from './config.ts';
 import { ENTRIES, EXPECTED_FIGURES } from './entries/index.ts';
 import type { EntryContext } from './support/entry.ts';
@@ -131,12 +130,7 @@ async function postgresVersionAt(url: string): Promise<string> {
 
 async function assertJetStream(url: string): Promise<void> {
   try {
-    const connection = await connect({ servers: url, timeout: 3000 });
-    try {
-      await (await jetstreamManager(connection)).getAccountInfo();
-    } finally {
-      await connection.close();
-    }
+    await assertJetStreamAt(url);
   } catch (error) {
     throw new Error(
       `the benchmark needs NATS with JetStream at ${url} (BENCH_NATS_URL), e.g. \`nats-server -js\`: ${(error as Error).message}`,

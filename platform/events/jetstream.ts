@@ -10,6 +10,7 @@
  */
 import type { NatsConnection } from '@nats-io/nats-core';
 import { nanos } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import {
   jetstreamManager,
   RetentionPolicy,
@@ -20,6 +21,16 @@ import {
 import type { NatsConfig } from '../config.ts';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
+
+/** Throws unless a NATS server with JetStream enabled answers at `url` (the tests' and the bench's first check). */
+export async function assertJetStreamAt(url: string): Promise<void> {
+  const connection = await connect({ servers: url, timeout: 3000 });
+  try {
+    await (await jetstreamManager(connection)).getAccountInfo();
+  } finally {
+    await connection.close();
+  }
+}
 
 export function streamSubjects(config: NatsConfig): string[] {
   return [`${config.subjectPrefix}.>`];

@@ -4,10 +4,9 @@
  * database that test databases are cloned from.
  */
 import { randomBytes } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { migrateDatabase } from '../../platform/database/migrate.ts';
+import { assertJetStreamAt } from '../../platform/events/jetstream.ts';
 import { TEST_DATABASE_URL, TEST_NATS_URL, templateDatabaseName, withDatabase } from './services.ts';
 
 const SCHEMAS = ['ticket', 'reservation', 'price'];
@@ -47,12 +46,7 @@ async function assertPostgres(): Promise<void> {
 
 async function assertJetStream(): Promise<void> {
   try {
-    const connection = await connect({ servers: TEST_NATS_URL, timeout: 3000 });
-    try {
-      await (await jetstreamManager(connection)).getAccountInfo();
-    } finally {
-      await connection.close();
-    }
+    await assertJetStreamAt(TEST_NATS_URL);
   } catch (error) {
     throw new Error(
       `The tests need NATS with JetStream at ${TEST_NATS_URL} (TEST_NATS_URL), e.g. \`nats-server -js\`: ${(error as Error).message}`,
