@@ -42,6 +42,8 @@ export interface Wiring<TContext extends RequestContext> {
   consumer?: { durableName: string; handlers: EventHandlers; settings: ConsumerConfig };
   /** Runs once everything is up (for example seeding demo data). */
   afterStart?: () => Promise<void>;
+  /** Starts work that runs in the background while the process serves; stopped before the database closes. */
+  startBackgroundWork?: () => Stoppable;
 }
 
 export interface RunningSubgraph extends Stoppable {
@@ -95,6 +97,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     started.push(messaging);
     started.push(relay);
     const wiring = options.wire(db, relay, logger, metrics);
+    if (wiring.startBackgroundWork) started.push(wiring.startBackgroundWork());
 
     let consumer: DurableConsumer | undefined;
     let stopping = false;

@@ -21,15 +21,21 @@ export interface OutboxWriter {
 }
 
 export async function appendToOutbox(tx: OutboxWriter, ...events: EventEnvelope[]): Promise<void> {
-  await tx.outboxEvent.createMany({
-    data: events.map((event) => ({
-      id: event.id,
-      type: event.type,
-      subject: subjectOf(event.type),
-      envelope: event,
-      occurredAt: new Date(event.occurredAt),
-    })),
-  });
+  await tx.outboxEvent.createMany({ data: events.map(outboxRowOf) });
+}
+
+/**
+ * The outbox row of an event, for a statement that writes it itself (one SQL statement that
+ * changes state and appends its event is atomic without an interactive transaction).
+ */
+export function outboxRowOf(event: EventEnvelope) {
+  return {
+    id: event.id,
+    type: event.type,
+    subject: subjectOf(event.type),
+    envelope: event,
+    occurredAt: new Date(event.occurredAt),
+  };
 }
 
 interface RawClient {

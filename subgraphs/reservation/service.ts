@@ -6,9 +6,10 @@ import { createTicketHoldClient } from './clients/ticket-hold-client.ts';
 import { createTicketCallPolicy } from './clients/ticket-hold-policy.ts';
 import type { ReservationConfig } from './config.ts';
 import { createReservationDatabase } from './data/prisma.ts';
-import { createReservationRepository } from './data/reservation-repository.ts';
+import { createReservationRepository, pendingAttemptStats } from './data/reservation-repository.ts';
 import type { ReservationDeps } from './domain/ports.ts';
 import { createReservationContext, resolvers } from './graphql/resolvers.ts';
+import { createSagaMetrics, startAttemptSweeper } from './jobs/attempt-sweeper.ts';
 
 export const reservationTypeDefs = readSchema(new URL('./schema.graphql', import.meta.url));
 
@@ -28,11 +29,13 @@ export function startReservationService(config: ReservationConfig, logger?: Logg
         }),
         clock: () => new Date(),
         logger: log,
+        saga: createSagaMetrics(metrics, () => pendingAttemptStats(db)),
       };
       return {
         typeDefs: reservationTypeDefs,
         resolvers,
         extendContext: (base) => createReservationContext(base, deps),
+        startBackgroundWork: () => startAttemptSweeper(deps, config.attemptSweep, log),
       };
     },
   });

@@ -30,10 +30,11 @@ describe('the alert rules', () => {
     expect(checkRuleGroups(groups)).toEqual([]);
   });
 
-  it('alert on an open breaker, a growing outbox, consumer lag and the error rate', () => {
+  it('alert on an open breaker, stuck reservation attempts, a growing outbox, consumer lag and the error rate', () => {
     const watched = new Set(expressions.flatMap(metricNames));
     for (const metric of [
       'ticket_circuit_breaker_state',
+      'reservation_attempt_oldest_age_seconds',
       'outbox_backlog',
       'outbox_oldest_unpublished_age_seconds',
       'consumer_pending_messages',

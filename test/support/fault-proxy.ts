@@ -13,8 +13,17 @@ export type ProxyMode =
   | { kind: 'blackhole' }
   /** Resets every connection at once. */
   | { kind: 'refuse' }
-  /** Forwards requests, so ticket acts on them, but drops ticket's answers. */
-  | { kind: 'drop-responses' };
+  /**
+   * Forwards requests, so ticket acts on them, but drops ticket's answers; `onDropped` runs as
+   * each answer arrives (for example to kill the caller just before it would have read it).
+   */
+  | { kind: 'drop-responses'; onDropped?: () => void }
+  /**
+   * Ticket as a stopped process (SIGSTOP): requests are accepted and kept, unanswered; when the
+   * mode changes they are delivered, as a resumed process reads what queued in its sockets, and
+   * their answers go nowhere (the callers have given up).
+   */
+  | { kind: 'freeze' };
 
 export interface FaultProxy {
   url: string;
@@ -33,11 +42,31 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     socket.on('error', () => socket.destroy());
   };
 
+  let frozen: Buffer[][] = [];
+
+  const deliverFrozen = () => {
+    for (const chunks of frozen) {
+      const upstream = net.connect({ host: '127.0.0.1', port: targetPort! });
+      upstream.on('error', () => upstream.destroy());
+      upstream.on('data', () => {});
+      upstream.write(Buffer.concat(chunks));
+      // Closed once ticket has had time to answer into the void; the answer itself is not needed.
+      upstream.setTimeout(5000, () => upstream.destroy());
+    }
+    frozen = [];
+  };
+
   const server = net.createServer((client) => {
     track(client);
     const current = mode;
     if (current.kind === 'refuse' || targetPort === undefined) return void client.resetAndDestroy();
     if (current.kind === 'blackhole') return void client.resume();
+    if (current.kind === 'freeze') {
+      const chunks: Buffer[] = [];
+      frozen.push(chunks);
+      client.on('data', (chunk: Buffer) => chunks.push(chunk));
+      return;
+    }
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
     track(upstream);
     upstream.once('close', () => client.destroy());
@@ -48,6 +77,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     });
     upstream.on('data', (chunk) => {
       if (current.kind !== 'drop-responses') client.write(chunk);
+      else current.onDropped?.();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -59,8 +89,10 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       targetPort = port;
     },
     set(next) {
+      const wasFrozen = mode.kind === 'freeze';
       mode = next;
       for (const socket of sockets) socket.destroy();
+      if (wasFrozen) deliverFrozen();
     },
     async close() {
       for (const socket of sockets) socket.destroy();

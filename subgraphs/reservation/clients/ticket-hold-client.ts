@@ -1,6 +1,8 @@
 /**
- * The synchronous call to the ticket subgraph: its internal holdTicket/releaseTicket mutations,
- * sent straight to ticket (not through the gateway) with a service token, under the shared policy.
+ * The synchronous call to the ticket subgraph: its internal holdTicket mutation, sent straight to
+ * ticket (not through the gateway) with a service token, under the shared policy. Nothing here
+ * releases a hold: compensation is the saga's HoldAbandoned event, never a direct call whose
+ * outcome could be as unknown as the hold's.
  */
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
@@ -21,6 +23,7 @@ export const HOLD_TICKET = /* GraphQL */ `
   }
 `;
 
+/** Ticket's internal release (the saga releases through events; kept for ticket's own contract). */
 export const RELEASE_TICKET = /* GraphQL */ `
   mutation ReleaseTicket($ticketId: ID!, $reservationId: ID!) {
     releaseTicket(ticketId: $ticketId, reservationId: $reservationId) {
@@ -54,13 +57,7 @@ export function createTicketHoldClient(options: {
     return token.value;
   }
 
-  async function send(
-    query: string,
-    ticketId: string,
-    reservationId: string,
-    causation: Causation,
-    signal: AbortSignal,
-  ) {
+  async function sendHold(ticketId: string, reservationId: string, causation: Causation, signal: AbortSignal) {
     let response: Response;
     try {
       response = await fetch(options.ticketUrl, {
@@ -70,7 +67,7 @@ export function createTicketHoldClient(options: {
           authorization: `Bearer ${await serviceToken()}`,
           'x-correlation-id': causation.correlationId,
         },
-        body: JSON.stringify({ query, variables: { ticketId, reservationId } }),
+        body: JSON.stringify({ query: HOLD_TICKET, variables: { ticketId, reservationId } }),
         signal,
       });
     } catch (error) {
@@ -89,33 +86,43 @@ export function createTicketHoldClient(options: {
         throw new TicketExpired(ticketId);
       default:
         // A refusal we did not expect (for example a rejected service token) is a fault, not a retry.
-        throw new Error(
-          `ticket refused ${query.includes('holdTicket') ? 'the hold' : 'the release'}: ${error.message}`,
-        );
+        throw new Error(`ticket refused the hold: ${error.message}`);
     }
   }
 
-  async function call(query: string, ticketId: string, reservationId: string, causation: Causation) {
+  async function hold(ticketId: string, reservationId: string, causation: Causation) {
+    // Whether any attempt went out, not just the last: a retry that meets the open circuit after
+    // a first attempt timed out has still sent that first attempt, which ticket may yet apply.
+    let sent = false;
     try {
-      const operation = query === HOLD_TICKET ? 'hold' : 'release';
-      await options.callPolicy.execute(operation, causation.correlationId, (signal) =>
-        send(query, ticketId, reservationId, causation, signal),
-      );
+      await options.callPolicy.execute('hold', causation.correlationId, (signal) => {
+        sent = true;
+        return sendHold(ticketId, reservationId, causation, signal);
+      });
     } catch (error) {
-      if (error instanceof BrokenCircuitError || error instanceof BulkheadRejectedError) {
-        // Never sent: nothing can have been held.
-        throw new TicketServiceUnavailable(options.callPolicy.retryAfterSeconds(), false, { cause: error });
-      }
-      if (error instanceof TaskCancelledError || error instanceof TicketServiceFailure) {
-        // Sent, but no answer: the hold may have been applied.
-        throw new TicketServiceUnavailable(options.callPolicy.retryAfterSeconds(), true, { cause: error });
+      if (isUnanswered(error)) {
+        throw new TicketServiceUnavailable(options.callPolicy.retryAfterSeconds(), sent, { cause: error });
       }
       throw error;
     }
   }
 
   return {
-    hold: (ticketId, reservationId, causation) => call(HOLD_TICKET, ticketId, reservationId, causation),
-    release: (ticketId, reservationId, causation) => call(RELEASE_TICKET, ticketId, reservationId, causation),
+    hold,
+    assertAcceptingHolds() {
+      if (options.callPolicy.refusesNow()) {
+        throw new TicketServiceUnavailable(options.callPolicy.retryAfterSeconds(), false);
+      }
+    },
   };
+}
+
+/** Refused by the policy (circuit open, bulkhead full), timed out, or failed without an answer. */
+function isUnanswered(error: unknown): boolean {
+  return (
+    error instanceof BrokenCircuitError ||
+    error instanceof BulkheadRejectedError ||
+    error instanceof TaskCancelledError ||
+    error instanceof TicketServiceFailure
+  );
 }

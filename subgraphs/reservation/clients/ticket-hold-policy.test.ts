@@ -54,6 +54,22 @@ describe('the ticket call policy', () => {
     );
   });
 
+  it('says a call would be refused only while open and before the trial call is due', async () => {
+    const { policy, metrics } = aPolicy({ maxAttempts: 1, halfOpenAfterMs: 200 });
+    expect(policy.refusesNow()).toBe(false);
+    for (let i = 0; i < 3; i++) await rejectionOf(() => policy.execute('hold', `c-${i}`, failing));
+
+    expect(policy.refusesNow()).toBe(true);
+    expect(await metrics.getSingleMetricAsString('ticket_circuit_breaker_rejections_total')).toMatch(
+      /reason="circuit-open"[^\n]* 1/,
+    );
+    // Once the trial call is due, a caller must be let through to make it, or the circuit never closes.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(policy.refusesNow()).toBe(false);
+    await policy.execute('hold', 'c-trial', async () => undefined);
+    expect(policy.state()).toBe(CircuitState.Closed);
+  });
+
   it('counts a call that outlives the timeout as a timeout and a failure', async () => {
     const { policy, metrics } = aPolicy({ maxAttempts: 1 });
     const slow = (signal: AbortSignal) =>

@@ -45,13 +45,18 @@ export class TicketServiceFailure extends Error {
   override readonly name = 'TicketServiceFailure';
 }
 
-export type TicketOperation = 'hold' | 'release';
+export type TicketOperation = 'hold';
 
 export interface TicketCallPolicy {
   /** Runs one call under the policy; `correlationId` goes into the logs of any state change it causes. */
   execute<T>(operation: TicketOperation, correlationId: string, call: (signal: AbortSignal) => Promise<T>): Promise<T>;
   /** Seconds a caller should wait before trying again, from the breaker's state. */
   retryAfterSeconds(): number;
+  /**
+   * True when a call made now would be refused without being sent: the circuit is open and its
+   * trial call not yet due. Counted as a rejection, like a call the open circuit refuses.
+   */
+  refusesNow(): boolean;
   state(): CircuitState;
 }
 
@@ -147,6 +152,11 @@ export function createTicketCallPolicy(
       }
     },
     state: () => breaker.state,
+    refusesNow() {
+      const refuses = breaker.state === CircuitState.Open && Date.now() < openedAt + options.halfOpenAfterMs;
+      if (refuses) rejections.inc({ reason: 'circuit-open' });
+      return refuses;
+    },
     retryAfterSeconds() {
       if (breaker.state !== CircuitState.Open) return 1;
       return Math.max(1, Math.ceil((openedAt + options.halfOpenAfterMs - Date.now()) / 1000));

@@ -1,6 +1,10 @@
-import type { Reservation as ReservationRow } from '../../../prisma/reservation/client/client.ts';
-import { appendToOutbox } from '../../../platform/events/outbox.ts';
+import type {
+  ReservationAttempt as AttemptRow,
+  Reservation as ReservationRow,
+} from '../../../prisma/reservation/client/client.ts';
+import { appendToOutbox, outboxRowOf } from '../../../platform/events/outbox.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
+import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { ReservationDatabase } from './prisma.ts';
 
@@ -16,19 +20,109 @@ function toReservation(row: ReservationRow): Reservation {
   };
 }
 
+/** The reservation a confirmation wrote (raw SQL: one statement). */
+interface ConfirmedRow {
+  id: string;
+  ticket_id: string;
+  user_id: string;
+  user_grade: ReservationRow['userGrade'];
+  status: ReservationRow['status'];
+  reserved_at: Date;
+  cancelled_at: Date | null;
+}
+
+/** What a pending-attempt sweep returns (raw SQL: the row lock needs SKIP LOCKED). */
+interface SweptRow {
+  id: string;
+  ticket_id: string;
+  user_id: string;
+  user_grade: AttemptRow['userGrade'];
+  correlation_id: string;
+}
+
 /**
  * @param afterCommit called after a transaction that wrote outbox events commits (wakes the relay)
  */
 export function createReservationRepository(db: ReservationDatabase, afterCommit: () => void): ReservationRepository {
   return {
-    async create(reservation, reserved) {
-      const row = await db.$transaction(async (tx) => {
-        const created = await tx.reservation.create({ data: reservation });
-        await appendToOutbox(tx, reserved);
-        return created;
-      });
+    async startAttempt(attempt) {
+      await db.reservationAttempt.create({ data: attempt });
+    },
+
+    async confirm(reservation, reserved) {
+      // One statement, so atomic without an interactive transaction (no wait for one under load):
+      // deleting the attempt locks it, so a sweep running now either took it first (and nothing
+      // is written here) or skips it.
+      const event = outboxRowOf(reserved);
+      const rows = await db.$queryRaw<ConfirmedRow[]>`
+        WITH attempt AS (
+          DELETE FROM reservation_attempt WHERE id = ${reservation.id}::uuid RETURNING id
+        ), created AS (
+          INSERT INTO reservation (id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at, updated_at)
+          SELECT attempt.id, ${reservation.ticketId}::uuid, ${reservation.userId}, ${reservation.userGrade}::"UserGrade",
+                 'CONFIRMED', ${reservation.reservedAt}, NULL, now()
+          FROM attempt
+          RETURNING id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at
+        ), appended AS (
+          INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
+          SELECT ${event.id}::uuid, ${event.type}, ${event.subject}, ${JSON.stringify(event.envelope)}::jsonb, ${event.occurredAt}
+          FROM created
+        )
+        SELECT * FROM created`;
+      const [row] = rows;
+      if (!row) return null;
       afterCommit();
-      return toReservation(row);
+      return {
+        id: row.id,
+        ticketId: row.ticket_id,
+        userId: row.user_id,
+        userGrade: row.user_grade,
+        status: row.status,
+        reservedAt: row.reserved_at,
+        cancelledAt: row.cancelled_at,
+      };
+    },
+
+    async abandonAttempt(id, abandoned) {
+      const event = outboxRowOf(abandoned);
+      const appended = await db.$executeRaw`
+        WITH attempt AS (DELETE FROM reservation_attempt WHERE id = ${id}::uuid RETURNING id)
+        INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
+        SELECT ${event.id}::uuid, ${event.type}, ${event.subject}, ${JSON.stringify(event.envelope)}::jsonb, ${event.occurredAt}
+        FROM attempt`;
+      if (appended > 0) afterCommit();
+      return appended > 0;
+    },
+
+    async forgetAttempt(id) {
+      await db.reservationAttempt.deleteMany({ where: { id } });
+    },
+
+    async abandonAttemptsOlderThan(olderThanMs, limit, abandonedEvent) {
+      const attempts = await db.$transaction(async (tx) => {
+        // The database's clock, not this replica's: every replica sweeps against the same time.
+        const rows = await tx.$queryRaw<SweptRow[]>`
+          DELETE FROM reservation_attempt
+          WHERE id IN (
+            SELECT id FROM reservation_attempt
+            WHERE started_at < now() - ${olderThanMs}::int * interval '1 millisecond'
+            ORDER BY started_at
+            LIMIT ${limit}::int
+            FOR UPDATE SKIP LOCKED
+          )
+          RETURNING id, ticket_id, user_id, user_grade, correlation_id`;
+        const swept = rows.map((row): ReservationAttempt => ({
+          id: row.id,
+          ticketId: row.ticket_id,
+          userId: row.user_id,
+          userGrade: row.user_grade,
+          correlationId: row.correlation_id,
+        }));
+        if (swept.length > 0) await appendToOutbox(tx, ...swept.map(abandonedEvent));
+        return swept;
+      });
+      if (attempts.length > 0) afterCommit();
+      return attempts;
     },
 
     async findById(id) {
@@ -55,11 +149,6 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
       return rows.map(toReservation);
     },
 
-    async recordAbandonedHold(abandoned) {
-      await appendToOutbox(db, abandoned);
-      afterCommit();
-    },
-
     async cancelIfConfirmed(id, at, cancelled) {
       const row = await db.$transaction(async (tx) => {
         const { count } = await tx.reservation.updateMany({
@@ -75,4 +164,15 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
       return toReservation(row);
     },
   };
+}
+
+/** How many attempts are pending, and how long the oldest has waited (for metrics). */
+export async function pendingAttemptStats(
+  db: ReservationDatabase,
+): Promise<{ pending: number; oldestAgeSeconds: number }> {
+  const [row] = await db.$queryRaw<{ pending: number; oldest_age_seconds: number | null }[]>`
+    SELECT count(*)::int AS pending,
+           extract(epoch FROM now() - min(started_at))::float8 AS oldest_age_seconds
+    FROM reservation_attempt`;
+  return { pending: row?.pending ?? 0, oldestAgeSeconds: row?.oldest_age_seconds ?? 0 };
 }

@@ -3,11 +3,33 @@ import type { EventEnvelope } from '../../../platform/events/contracts.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
+import type { AbandonedBy, AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
 import type { Reservation, ReservationStatus } from './reservation.ts';
 
 export interface ReservationRepository {
-  /** Stores a confirmed reservation and its TicketReserved event in one transaction. */
-  create(reservation: Reservation, reserved: EventEnvelope<'TicketReserved'>): Promise<Reservation>;
+  /** Stores a pending attempt (committed before this returns); its start time is the database's clock. */
+  startAttempt(attempt: ReservationAttempt): Promise<void>;
+  /**
+   * Ends the attempt as a CONFIRMED reservation with its TicketReserved event, in one transaction.
+   * Returns null, writing nothing, when the attempt no longer exists (it was abandoned).
+   */
+  confirm(reservation: Reservation, reserved: EventEnvelope<'TicketReserved'>): Promise<Reservation | null>;
+  /**
+   * Ends the attempt as abandoned: deletes it and writes its HoldAbandoned event in one transaction
+   * (ticket releases the hold and refuses it later). False when the attempt no longer exists.
+   */
+  abandonAttempt(id: string, abandoned: EventEnvelope<'HoldAbandoned'>): Promise<boolean>;
+  /** Deletes an attempt that certainly holds nothing (ticket refused it, or it was never sent). */
+  forgetAttempt(id: string): Promise<void>;
+  /**
+   * Abandons, as `abandonAttempt` does, up to `limit` attempts started more than `olderThanMs` ago,
+   * skipping any that another transaction has locked (a confirmation, or another replica's sweep).
+   */
+  abandonAttemptsOlderThan(
+    olderThanMs: number,
+    limit: number,
+    abandonedEvent: (attempt: ReservationAttempt) => EventEnvelope<'HoldAbandoned'>,
+  ): Promise<ReservationAttempt[]>;
   findById(id: string): Promise<Reservation | null>;
   findByIds(ids: readonly string[]): Promise<Reservation[]>;
   /** Up to `page.first + 1` of a user's reservations, newest first, after the cursor. */
@@ -21,19 +43,25 @@ export interface ReservationRepository {
     at: Date,
     cancelled: EventEnvelope<'ReservationCancelled'>,
   ): Promise<Reservation | null>;
-  /** Writes a HoldAbandoned event to the outbox: ticket releases the hold and refuses it later. */
-  recordAbandonedHold(abandoned: EventEnvelope<'HoldAbandoned'>): Promise<void>;
 }
 
-/** The synchronous calls to the ticket subgraph. */
+/** The synchronous call to the ticket subgraph. */
 export interface TicketHolds {
   /**
    * Holds the ticket for the reservation. Throws the ticket's refusal (TicketNotFound,
    * TicketNotAvailable, TicketExpired) or TicketServiceUnavailable.
    */
   hold(ticketId: string, reservationId: string, causation: Causation): Promise<void>;
-  /** Releases the hold if this reservation has it. Idempotent. */
-  release(ticketId: string, reservationId: string, causation: Causation): Promise<void>;
+  /**
+   * Throws TicketServiceUnavailable at once when a hold would be refused without being sent (the
+   * circuit is open), so that a caller can fail fast without writing anything first.
+   */
+  assertAcceptingHolds(): void;
+}
+
+/** Told of every abandoned attempt (metrics). */
+export interface SagaObserver {
+  attemptAbandoned(by: AbandonedBy, reason: AbandonReason): void;
 }
 
 export interface ReservationDeps {
@@ -41,4 +69,5 @@ export interface ReservationDeps {
   ticketHolds: TicketHolds;
   clock: () => Date;
   logger: Logger;
+  saga?: SagaObserver;
 }

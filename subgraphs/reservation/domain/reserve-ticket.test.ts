@@ -20,21 +20,23 @@ interface HoldCall {
   causation: Causation;
 }
 
-/** The ticket subgraph's hold, faked: records every call; `holdFailsWith`/`releaseFailsWith` make it throw. */
+/** The ticket subgraph's hold, faked: records every call; `holdFailsWith` makes it throw. */
 class FakeTicketHolds implements TicketHolds {
   readonly holds: HoldCall[] = [];
-  readonly releases: HoldCall[] = [];
   holdFailsWith: Error | undefined;
-  releaseFailsWith: Error | undefined;
+  /** Runs during the hold, after ticket would have applied it. */
+  whileHolding: (() => void) | undefined;
+  /** Makes the fast check refuse, as an open circuit does. */
+  refuseFastWith: Error | undefined;
+
+  assertAcceptingHolds(): void {
+    if (this.refuseFastWith) throw this.refuseFastWith;
+  }
 
   async hold(ticketId: string, reservationId: string, causation: Causation): Promise<void> {
     this.holds.push({ ticketId, reservationId, causation });
+    this.whileHolding?.();
     if (this.holdFailsWith) throw this.holdFailsWith;
-  }
-
-  async release(ticketId: string, reservationId: string, causation: Causation): Promise<void> {
-    this.releases.push({ ticketId, reservationId, causation });
-    if (this.releaseFailsWith) throw this.releaseFailsWith;
   }
 }
 
@@ -72,8 +74,28 @@ describe('reserveTicket', () => {
       cancelledAt: null,
     });
     expect(ticketHolds.holds).toEqual([{ ticketId, reservationId: reservation.id, causation }]);
-    expect(ticketHolds.releases).toHaveLength(0);
     expect(reservations.reservations.get(reservation.id)).toEqual(reservation);
+    expect(reservations.attempts.size).toBe(0);
+  });
+
+  it('when the hold is sent, the attempt it was sent for is already stored', async () => {
+    const { deps, reservations, ticketHolds } = aReservationWorld();
+    const stored: unknown[] = [];
+    ticketHolds.whileHolding = () => stored.push(...[...reservations.attempts.values()].map((a) => a.attempt));
+    const ticketId = randomUUID();
+    const causation = aCausation();
+
+    const reservation = await reserveTicket(deps, aUser({ userId: 'user-8', grade: 'VIP' }), ticketId, causation);
+
+    expect(stored).toEqual([
+      {
+        id: reservation.id,
+        ticketId,
+        userId: 'user-8',
+        userGrade: 'VIP',
+        correlationId: causation.correlationId,
+      },
+    ]);
   });
 
   it('when a VIP reserves, the reservation and its TicketReserved event carry the grade VIP from the caller', async () => {
@@ -118,8 +140,31 @@ describe('reserveTicket', () => {
     expect(ticketHolds.holds).toHaveLength(0);
   });
 
+  it('when the circuit to ticket is open, it fails fast: nothing is stored and no hold is sent', async () => {
+    const { deps, reservations, ticketHolds } = aReservationWorld();
+    const open = new TicketServiceUnavailable(4, false);
+    ticketHolds.refuseFastWith = open;
+
+    const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
+
+    expect(error).toBe(open);
+    expect(reservations.attempts.size).toBe(0);
+    expect(ticketHolds.holds).toHaveLength(0);
+  });
+
+  it('when the attempt cannot be stored, no hold is sent and the failure is rethrown', async () => {
+    const { deps, reservations, ticketHolds } = aReservationWorld();
+    const databaseDown = new Error('connection terminated');
+    reservations.failWritesWith = databaseDown;
+
+    const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
+
+    expect(error).toBe(databaseDown);
+    expect(ticketHolds.holds).toHaveLength(0);
+  });
+
   describe('when the hold fails', () => {
-    it('when the outcome of the hold is unknown, the hold is abandoned durably for the same reservation and the error rethrown', async () => {
+    it('when the outcome of the hold is unknown, the attempt is abandoned durably and the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const unavailable = new TicketServiceUnavailable(3, true);
       ticketHolds.holdFailsWith = unavailable;
@@ -137,11 +182,20 @@ describe('reserveTicket', () => {
           data: { reason: 'hold-outcome-unknown' },
         }),
       ]);
-      expect(ticketHolds.releases).toHaveLength(0);
+      expect(reservations.attempts.size).toBe(0);
       expect(reservations.reservations.size).toBe(0);
     });
 
-    it('when the hold was never sent (outcome known), nothing is abandoned and the error is rethrown', async () => {
+    it('when ticket fails in a way it does not name, the outcome counts as unknown and the attempt is abandoned', async () => {
+      const { deps, reservations, ticketHolds } = aReservationWorld();
+      ticketHolds.holdFailsWith = new Error('ticket refused the hold: internal error');
+
+      await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
+
+      expect(reservations.abandonedHolds()).toHaveLength(1);
+    });
+
+    it('when the hold was never sent (outcome known), the attempt is deleted without an event and the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const unavailable = new TicketServiceUnavailable(3, false);
       ticketHolds.holdFailsWith = unavailable;
@@ -150,10 +204,10 @@ describe('reserveTicket', () => {
 
       expect(error).toBe(unavailable);
       expect(reservations.outbox).toHaveLength(0);
-      expect(ticketHolds.releases).toHaveLength(0);
+      expect(reservations.attempts.size).toBe(0);
     });
 
-    it('when the ticket refuses the hold, nothing is abandoned and the refusal is rethrown', async () => {
+    it('when the ticket refuses the hold, the attempt is deleted without an event and the refusal rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const ticketId = randomUUID();
       const refusal = new TicketNotAvailable(ticketId);
@@ -163,15 +217,28 @@ describe('reserveTicket', () => {
 
       expect(error).toBe(refusal);
       expect(reservations.outbox).toHaveLength(0);
-      expect(ticketHolds.releases).toHaveLength(0);
+      expect(reservations.attempts.size).toBe(0);
+    });
+
+    it('when the outcome is unknown and the database is down too, the attempt stays stored for the sweeper', async () => {
+      const { deps, reservations, ticketHolds } = aReservationWorld();
+      ticketHolds.whileHolding = () => {
+        reservations.failWritesWith = new Error('connection terminated');
+      };
+      ticketHolds.holdFailsWith = new TicketServiceUnavailable(3, true);
+
+      await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
+
+      expect([...reservations.attempts.keys()]).toEqual([ticketHolds.holds[0]?.reservationId]);
+      expect(reservations.outbox).toHaveLength(0);
     });
   });
 
-  describe('when the local commit fails after a successful hold', () => {
-    it('when the reservation cannot be stored, the hold is abandoned durably and the error rethrown', async () => {
+  describe('when the confirmation fails after a successful hold', () => {
+    it('when the reservation cannot be stored, the attempt is abandoned durably and the error rethrown', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const commitFailure = new Error('connection terminated');
-      reservations.failCreateWith = commitFailure;
+      reservations.failConfirmWith = commitFailure;
       const ticketId = randomUUID();
 
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
@@ -184,33 +251,36 @@ describe('reserveTicket', () => {
           data: { reason: 'reservation-commit-failed' },
         }),
       ]);
+      expect(reservations.attempts.size).toBe(0);
     });
 
-    it('when the database takes no writes at all, the hold is released by a direct call instead', async () => {
+    it('when the database takes no writes at all, nothing is released directly: the attempt stays for the sweeper', async () => {
       const { deps, reservations, ticketHolds } = aReservationWorld();
       const databaseDown = new Error('connection terminated');
-      reservations.failWritesWith = databaseDown;
-      const ticketId = randomUUID();
-      const causation = aCausation();
-
-      const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, causation));
-
-      expect(error).toBe(databaseDown);
-      expect(ticketHolds.releases).toEqual([
-        { ticketId, reservationId: ticketHolds.holds[0]?.reservationId, causation },
-      ]);
-    });
-
-    it('when the direct release fails as well, the commit failure is still the error rethrown', async () => {
-      const { deps, reservations, ticketHolds } = aReservationWorld();
-      const databaseDown = new Error('connection terminated');
-      reservations.failWritesWith = databaseDown;
-      ticketHolds.releaseFailsWith = new TicketServiceUnavailable(3, true);
+      ticketHolds.whileHolding = () => {
+        reservations.failWritesWith = databaseDown;
+      };
 
       const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
 
       expect(error).toBe(databaseDown);
-      expect(ticketHolds.releases).toHaveLength(1);
+      expect([...reservations.attempts.keys()]).toEqual([ticketHolds.holds[0]?.reservationId]);
+      expect(reservations.reservations.size).toBe(0);
+    });
+
+    it('when the sweeper abandoned the attempt before the hold came back, no reservation is made and the caller may retry', async () => {
+      const { deps, reservations, ticketHolds } = aReservationWorld();
+      reservations.beforeConfirm = () => {
+        const [pending] = reservations.attempts.keys();
+        reservations.attempts.delete(pending ?? '');
+      };
+
+      const error = await rejectionOf(() => reserveTicket(deps, aUser(), randomUUID(), aCausation()));
+
+      expect(error).toBeInstanceOf(TicketServiceUnavailable);
+      expect(error).toMatchObject({ code: 'TICKET_SERVICE_UNAVAILABLE', outcomeUnknown: false });
+      expect(reservations.reservations.size).toBe(0);
+      expect(ticketHolds.holds).toHaveLength(1);
     });
   });
 

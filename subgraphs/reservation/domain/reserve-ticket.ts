@@ -1,16 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { assertUser, type Caller } from '../../../platform/auth/caller.ts';
 import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
 import { assertId } from '../../../platform/validation.ts';
 import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps } from './ports.ts';
+import type { AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
 import type { Reservation } from './reservation.ts';
 
+/** Seconds a caller whose confirmation came too late is asked to wait before trying again. */
+const RETRY_AFTER_LATE_CONFIRMATION_S = 1;
+
 /**
- * The reservation saga's first steps: hold the ticket synchronously (one winner among concurrent
- * callers), then commit the reservation and its TicketReserved event together. A hold that may
- * have happened without a reservation to show for it (no answer came back, or the commit failed)
- * is abandoned: ticket releases it and refuses it if it arrives late.
+ * The reservation saga's first steps, each durable before the next:
+ * 1. the attempt is stored (so a hold can never exist without a record of who asked for it);
+ * 2. ticket holds the ticket synchronously (one winner among concurrent callers);
+ * 3. the attempt is confirmed: the reservation and its TicketReserved event replace it in one
+ *    transaction.
+ * An attempt that cannot be confirmed is abandoned (HoldAbandoned through the outbox: ticket
+ * releases the hold and refuses it if it arrives late). If even that cannot be written, or this
+ * process dies on the way, the attempt stays stored and the sweeper abandons it once it is older
+ * than the time allowed. Confirmation and abandonment both delete the attempt, so exactly one of
+ * them wins.
  */
 export async function reserveTicket(
   deps: ReservationDeps,
@@ -20,19 +31,26 @@ export async function reserveTicket(
 ): Promise<Reservation> {
   assertUser(caller);
   assertId('ticketId', ticketId);
-  const reservationId = randomUUID();
-  const hold = { ticketId, reservationId, userId: caller.userId };
+  deps.ticketHolds.assertAcceptingHolds();
+  const attempt: ReservationAttempt = {
+    id: randomUUID(),
+    ticketId,
+    userId: caller.userId,
+    userGrade: caller.grade,
+    correlationId: causation.correlationId,
+  };
+  await deps.reservations.startAttempt(attempt);
+
   try {
-    await deps.ticketHolds.hold(ticketId, reservationId, causation);
+    await deps.ticketHolds.hold(ticketId, attempt.id, causation);
   } catch (error) {
-    if (error instanceof TicketServiceUnavailable && error.outcomeUnknown) {
-      await abandonHold(deps, hold, 'hold-outcome-unknown', causation);
-    }
+    if (heldNothing(error)) await forgetAttempt(deps, attempt);
+    else await abandonAttempt(deps, attempt, 'hold-outcome-unknown', causation);
     throw error;
   }
 
   const reservation: Reservation = {
-    id: reservationId,
+    id: attempt.id,
     ticketId,
     userId: caller.userId,
     userGrade: caller.grade,
@@ -40,39 +58,74 @@ export async function reserveTicket(
     reservedAt: deps.clock(),
     cancelledAt: null,
   };
-  const reserved = newEvent('TicketReserved', hold, { userGrade: caller.grade }, causation, reservation.reservedAt);
+  const reserved = newEvent(
+    'TicketReserved',
+    keysOf(attempt),
+    { userGrade: caller.grade },
+    causation,
+    reservation.reservedAt,
+  );
+  let confirmed: Reservation | null;
   try {
-    return await deps.reservations.create(reservation, reserved);
+    confirmed = await deps.reservations.confirm(reservation, reserved);
   } catch (error) {
-    await abandonHold(deps, hold, 'reservation-commit-failed', causation);
+    await abandonAttempt(deps, attempt, 'reservation-commit-failed', causation);
     throw error;
   }
+  if (!confirmed) {
+    // The sweeper abandoned the attempt first: its HoldAbandoned gives the ticket back.
+    deps.logger.warn(
+      { ...keysOf(attempt), correlationId: causation.correlationId },
+      'the hold came back after the attempt had been abandoned; the reservation is not made',
+    );
+    throw new TicketServiceUnavailable(RETRY_AFTER_LATE_CONFIRMATION_S, false);
+  }
+  return confirmed;
 }
 
 /**
- * Durably first: a HoldAbandoned event in the outbox reaches ticket whenever it runs. When even
- * that write fails (the database is what failed), the release is called directly.
+ * Only ticket's own refusals and a call that was never sent prove that nothing was held. Anything
+ * else (no answer, a lost answer, an unexpected error) may have held the ticket.
  */
-async function abandonHold(
+function heldNothing(error: unknown): boolean {
+  if (error instanceof TicketServiceUnavailable) return !error.outcomeUnknown;
+  return error instanceof TicketNotAvailable || error instanceof TicketNotFound || error instanceof TicketExpired;
+}
+
+function keysOf(attempt: ReservationAttempt) {
+  return { ticketId: attempt.ticketId, reservationId: attempt.id, userId: attempt.userId };
+}
+
+async function forgetAttempt(deps: ReservationDeps, attempt: ReservationAttempt): Promise<void> {
+  try {
+    await deps.reservations.forgetAttempt(attempt.id);
+  } catch (error) {
+    // Harmless: the sweeper abandons it later, and abandoning a hold that never happened only
+    // tells ticket to refuse it.
+    deps.logger.warn({ ...keysOf(attempt), err: error }, 'could not delete a reservation attempt that held nothing');
+  }
+}
+
+/** Durably: a HoldAbandoned event in the outbox reaches ticket whenever it runs. */
+async function abandonAttempt(
   deps: ReservationDeps,
-  hold: { ticketId: string; reservationId: string; userId: string },
-  reason: string,
+  attempt: ReservationAttempt,
+  reason: AbandonReason,
   causation: Causation,
 ): Promise<void> {
-  const log = { ...hold, reason, correlationId: causation.correlationId };
+  const log = { ...keysOf(attempt), reason, correlationId: causation.correlationId };
   try {
-    await deps.reservations.recordAbandonedHold(newEvent('HoldAbandoned', hold, { reason }, causation, deps.clock()));
-    deps.logger.warn(log, 'abandoned a hold whose reservation could not be confirmed; ticket will release it');
-    return;
+    const abandoned = newEvent('HoldAbandoned', keysOf(attempt), { reason }, causation, deps.clock());
+    if (await deps.reservations.abandonAttempt(attempt.id, abandoned)) {
+      deps.saga?.attemptAbandoned('request', reason);
+      deps.logger.warn(log, 'abandoned a hold whose reservation could not be confirmed; ticket will release it');
+    }
   } catch (error) {
-    deps.logger.warn({ ...log, err: error }, 'could not record the abandoned hold; releasing it directly');
-  }
-  try {
-    await deps.ticketHolds.release(hold.ticketId, hold.reservationId, causation);
-  } catch (error) {
-    deps.logger.error(
+    // Never released directly: the confirmation's commit may have succeeded unseen, and only the
+    // stored attempt can tell. While it exists, the sweeper abandons it once the database is back.
+    deps.logger.warn(
       { ...log, err: error },
-      'could not release an abandoned hold: the ticket stays held until released by hand',
+      'could not abandon the hold now; the attempt stays stored and the sweeper abandons it',
     );
   }
 }

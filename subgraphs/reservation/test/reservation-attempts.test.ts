@@ -1,0 +1,151 @@
+/**
+ * Pending reservation attempts on real PostgreSQL: a confirmation and any number of sweepers racing
+ * for the same attempts end each of them exactly one way — a reservation or an abandoned hold,
+ * never both, never neither — and pending attempts never read as reservations.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { newEvent } from '../../../platform/events/envelope.ts';
+import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
+import { aCausation } from '../../../test/support/domain.ts';
+import { createReservationDatabase, type ReservationDatabase } from '../data/prisma.ts';
+import { createReservationRepository, pendingAttemptStats } from '../data/reservation-repository.ts';
+import type { ReservationRepository } from '../domain/ports.ts';
+import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
+import type { Reservation } from '../domain/reservation.ts';
+
+let database: TestDatabase;
+let pool: pg.Pool;
+let db: ReservationDatabase;
+let repository: ReservationRepository;
+
+beforeAll(async () => {
+  database = await createTestDatabase('reservation');
+  pool = new pg.Pool({ connectionString: database.url, max: 12 });
+  db = createReservationDatabase(pool);
+  repository = createReservationRepository(db, () => {});
+});
+
+afterAll(async () => {
+  await db?.$disconnect();
+  await pool?.end();
+  await database?.drop();
+});
+
+function anAttempt(): ReservationAttempt {
+  return {
+    id: randomUUID(),
+    ticketId: randomUUID(),
+    userId: `user-${randomUUID()}`,
+    userGrade: 'VIP',
+    correlationId: `request-${randomUUID()}`,
+  };
+}
+
+function confirmationOf(attempt: ReservationAttempt): [Reservation, ReturnType<typeof reservedEvent>] {
+  const reservation: Reservation = {
+    id: attempt.id,
+    ticketId: attempt.ticketId,
+    userId: attempt.userId,
+    userGrade: attempt.userGrade,
+    status: 'CONFIRMED',
+    reservedAt: new Date(),
+    cancelledAt: null,
+  };
+  return [reservation, reservedEvent(attempt)];
+}
+
+function reservedEvent(attempt: ReservationAttempt) {
+  const keys = { ticketId: attempt.ticketId, reservationId: attempt.id, userId: attempt.userId };
+  return newEvent('TicketReserved', keys, { userGrade: attempt.userGrade }, aCausation());
+}
+
+function abandonedEvent(attempt: ReservationAttempt) {
+  const keys = { ticketId: attempt.ticketId, reservationId: attempt.id, userId: attempt.userId };
+  return newEvent('HoldAbandoned', keys, { reason: 'attempt-expired' }, aCausation());
+}
+
+async function outboxReservationIds(type: string): Promise<string[]> {
+  const rows = await db.$queryRawUnsafe<{ reservation_id: string }[]>(
+    `SELECT envelope->>'reservationId' AS reservation_id FROM outbox_event WHERE type = $1`,
+    type,
+  );
+  return rows.map((row) => row.reservation_id);
+}
+
+describe('pending reservation attempts', () => {
+  it('when confirmations race two sweepers for the same attempts, each attempt ends exactly one way', async () => {
+    const attempts = Array.from({ length: 60 }, anAttempt);
+    let sweeping = true;
+    const sweeper = async () => {
+      let swept = 0;
+      while (sweeping) swept += (await repository.abandonAttemptsOlderThan(0, 3, abandonedEvent)).length;
+      return swept;
+    };
+    const sweepers = [sweeper(), sweeper()];
+    // Each attempt is confirmed as soon as it is stored, while the sweepers take every attempt
+    // they can: some are confirmed first, some swept first. As many at once as the pool allows.
+    const confirmations: (Reservation | null)[] = [];
+    const queue = [...attempts];
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let attempt = queue.shift(); attempt; attempt = queue.shift()) {
+          await repository.startAttempt(attempt);
+          confirmations.push(await repository.confirm(...confirmationOf(attempt)));
+        }
+      }),
+    );
+    sweeping = false;
+    const swept = (await Promise.all(sweepers)).reduce((a, b) => a + b, 0);
+
+    const confirmed = new Set(confirmations.flatMap((reservation) => (reservation ? [reservation.id] : [])));
+    const reserved = await outboxReservationIds('TicketReserved');
+    const abandoned = await outboxReservationIds('HoldAbandoned');
+    const stored = new Set((await repository.findByIds(attempts.map((a) => a.id))).map((r) => r.id));
+    expect(new Set(reserved)).toEqual(confirmed);
+    expect(stored).toEqual(confirmed);
+    expect(new Set(abandoned).size).toBe(abandoned.length);
+    expect(swept).toBe(abandoned.length);
+    // Both kinds of ending happened, or the race was not run.
+    expect(confirmed.size).toBeGreaterThan(0);
+    expect(swept).toBeGreaterThan(0);
+    for (const attempt of attempts) {
+      expect([confirmed.has(attempt.id), abandoned.includes(attempt.id)].filter(Boolean)).toHaveLength(1);
+    }
+    expect((await pendingAttemptStats(db)).pending).toBe(0);
+  });
+
+  it('when an attempt is pending, it is not a reservation: not found by id, not listed for its user', async () => {
+    const attempt = anAttempt();
+    const before = (await pendingAttemptStats(db)).pending;
+    await repository.startAttempt(attempt);
+
+    expect(await repository.findById(attempt.id)).toBeNull();
+    expect(await repository.listByUser(attempt.userId, undefined, { first: 10 })).toEqual([]);
+    const stats = await pendingAttemptStats(db);
+    expect(stats.pending).toBe(before + 1);
+    expect(stats.oldestAgeSeconds).toBeGreaterThan(0);
+    await repository.forgetAttempt(attempt.id);
+    expect((await pendingAttemptStats(db)).pending).toBe(before);
+  });
+
+  it('when an attempt is younger than the timeout, the sweeper leaves it for its request to confirm', async () => {
+    const attempt = anAttempt();
+    await repository.startAttempt(attempt);
+
+    expect(await repository.abandonAttemptsOlderThan(60_000, 10, abandonedEvent)).toEqual([]);
+    expect(await repository.confirm(...confirmationOf(attempt))).toMatchObject({ id: attempt.id, status: 'CONFIRMED' });
+  });
+
+  it('when an attempt was abandoned, a late confirmation writes nothing', async () => {
+    const attempt = anAttempt();
+    await repository.startAttempt(attempt);
+    expect(await repository.abandonAttempt(attempt.id, abandonedEvent(attempt))).toBe(true);
+
+    expect(await repository.confirm(...confirmationOf(attempt))).toBeNull();
+    expect(await repository.findById(attempt.id)).toBeNull();
+    expect(await repository.abandonAttempt(attempt.id, abandonedEvent(attempt))).toBe(false);
+    expect((await outboxReservationIds('HoldAbandoned')).filter((id) => id === attempt.id)).toHaveLength(1);
+  });
+});
