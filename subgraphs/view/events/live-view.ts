@@ -193,14 +193,20 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     const seen = serving?.projector?.streamSequenceSeen() ?? null;
     if (messaging && connector.connected() && Date.now() - streamInfo.at > STREAM_INFO_TTL_MS) {
       const m = messaging;
+      // Cancelled once answered: a probe must not leave a timer behind that holds the process open.
+      const answered = new AbortController();
       try {
         const info = await Promise.race([
           m.jsm.streams.info(nats.stream),
-          sleep(STREAM_INFO_TIMEOUT_MS).then(() => Promise.reject(new Error('stream info timed out'))),
+          sleep(STREAM_INFO_TIMEOUT_MS, undefined, { signal: answered.signal }).then(() =>
+            Promise.reject(new Error('stream info timed out')),
+          ),
         ]);
         streamInfo = { at: Date.now(), lastSequence: info.state.last_seq };
       } catch {
         // NATS is slow or away: report what was seen last.
+      } finally {
+        answered.abort();
       }
     }
     const known = [seen, streamInfo.lastSequence].filter((n): n is number => n !== null);
