@@ -1,18 +1,18 @@
 /**
- * The boards' SQL against a real store file written by the projector through Prisma: the times it
- * compares are in the form Prisma stores them, pages are stable across ties, and the status
- * filters match the domain's reading of a ticket.
+ * The boards' SQL against a real store file written by the projector: the times it compares are
+ * in the form Prisma stores them, pages are stable across ties, and the status filters match the
+ * domain's reading of a ticket.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createClient } from '@libsql/client';
+import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import { boardEvents } from '../test/board-events.ts';
-import { storedTimestamp } from './board-queries.ts';
+import { storedTimestamp } from './entry-rows.ts';
 import { createStore, type ViewStore } from './view-store.ts';
 
 const DAY = 86_400_000;
@@ -86,15 +86,13 @@ afterAll(async () => {
 
 describe('the board queries', () => {
   it('compare times in the form Prisma stores them', async () => {
-    const client = createClient({ url: `file:${store.file}` });
+    const db = new Database(store.file);
     try {
-      const { rows } = await client.execute({
-        sql: 'SELECT registered_at FROM ticket_entry WHERE ticket_id = ?',
-        args: [later],
-      });
-      expect(rows[0]!.registered_at).toBe(storedTimestamp(at(59)));
+      const row = db.prepare('SELECT registered_at FROM ticket_entry WHERE ticket_id = ?').get(later);
+      expect(row).toMatchObject({ registered_at: storedTimestamp(at(59)) });
+      expect(storedTimestamp(new Date('2026-01-02T03:04:05.678Z'))).toBe('2026-01-02T03:04:05.678+00:00');
     } finally {
-      client.close();
+      db.close();
     }
   });
 

@@ -1,25 +1,26 @@
 /**
- * One SQLite store of the view, through Prisma (libSQL driver adapter). A store is created from
- * the committed migrations and never migrated afterwards: a store of another schema version is
- * rebuilt from the stream instead. Each batch of events is applied in one transaction that also
- * records the last stream sequence applied and the ids of the events (the view's inbox), so a
- * batch is applied whole or not at all, and an event published twice is applied once.
+ * One SQLite store of the view. A store is created from the committed migrations and never
+ * migrated afterwards: a store of another schema version is rebuilt from the stream instead.
  *
- * The projector writes through Prisma (view-database.ts) and GraphQL reads with prepared SQL on a
- * connection of its own (board-queries.ts): SQLite in WAL mode lets reads go on while a batch is
- * being written, and they see only whole batches.
+ * One SQLite driver: every store is one connection of libSQL's synchronous driver (`libsql`),
+ * which the projector writes through (batch-writer.ts) and the boards read through
+ * (board-queries.ts), both with prepared statements. Prisma owns the schema: its migrations create
+ * every store, and its generated models type the rows. Prisma's client is not used at run time:
+ * its libSQL adapter brings a second libSQL client with a native library of its own, builds every
+ * query at run time (most of a board read's CPU, when the boards were read through it), and
+ * prepares a statement per query whose connection then outlives `close()` (libsql 0.5 keeps a
+ * connection open while any statement prepared on it is alive; this store prepares a fixed few).
+ *
+ * Everything runs synchronously on one connection, so a read never sees half of a batch; local
+ * SQLite answers in microseconds, less than an asynchronous driver's promise machinery costs
+ * (the asynchronous `@libsql/client` runs the same synchronous calls underneath).
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-import { createClient } from '@libsql/client';
-import type { Prisma } from '../../../prisma/view/client/client.ts';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import Database from 'libsql';
 import type { BoardReader } from '../domain/ports.ts';
-import { applyEvents, emptySlice, type BoardChanges, type TicketSlice } from '../domain/project-event.ts';
-import { openBoardQueries } from './board-queries.ts';
-import { toReservationEntry, toReservationRow, toTicketEntry, toTicketRow } from './entry-rows.ts';
-import { connectWriter } from './view-database.ts';
+import { prepareBatchWriter, type AppliedEvents, type SequencedEvent } from './batch-writer.ts';
+import { boardQueries } from './board-queries.ts';
 
 const MIGRATIONS = new URL('../../../prisma/view/migrations/', import.meta.url);
 
@@ -50,12 +51,6 @@ export interface StoreIdentity {
   streamCreated: string;
 }
 
-/** A message of the stream: its sequence and the event it carries (null if it is not a valid event). */
-export interface SequencedEvent {
-  sequence: number;
-  event: EventEnvelope | null;
-}
-
 export interface ViewStore {
   readonly file: string;
   readonly identity: StoreIdentity;
@@ -65,135 +60,71 @@ export interface ViewStore {
    * Applies the messages after the last applied sequence, in order, in one transaction.
    * Returns the events applied and those skipped as already applied.
    */
-  apply(batch: readonly SequencedEvent[]): Promise<{ applied: EventEnvelope[]; duplicates: EventEnvelope[] }>;
+  apply(batch: readonly SequencedEvent[]): Promise<AppliedEvents>;
   boards: BoardReader;
   close(): Promise<void>;
 }
 
-const urlOf = (file: string) => pathToFileURL(file).href;
+/** How long a statement waits for a lock another connection holds on the file before failing, in ms. */
+const BUSY_TIMEOUT_MS = 5000;
 
 /** Creates a store at `file` (which must not exist) with the current schema, at sequence 0. */
 export async function createStore(file: string, stream: { name: string; created: string }): Promise<ViewStore> {
   migrations ??= readMigrations();
-  const client = createClient({ url: urlOf(file) });
+  const db = connect(file);
   try {
-    for (const script of migrations.scripts) await client.executeMultiple(script);
-    await client.execute({
-      sql: 'INSERT INTO view_meta (id, schema_version, stream, stream_created, last_applied_sequence) VALUES (1, ?, ?, ?, 0)',
-      args: [migrations.version, stream.name, stream.created],
-    });
-  } finally {
-    client.close();
+    for (const script of migrations.scripts) db.exec(script);
+    db.prepare(
+      'INSERT INTO view_meta (id, schema_version, stream, stream_created, last_applied_sequence) VALUES (1, ?, ?, ?, 0)',
+    ).run(migrations.version, stream.name, stream.created);
+    return storeOn(db, file);
+  } catch (error) {
+    db.close();
+    throw error;
   }
-  return openStore(file);
 }
 
 /** Opens an existing store; throws if it is not one (for example a file left half-written). */
 export async function openStore(file: string): Promise<ViewStore> {
-  const setup = createClient({ url: urlOf(file) });
-  let identity: StoreIdentity;
+  const db = connect(file);
   try {
-    // Persistent in the file: readers and the writer then never block each other.
-    await setup.execute('PRAGMA journal_mode = WAL');
-    const { rows } = await setup.execute('SELECT schema_version, stream, stream_created FROM view_meta WHERE id = 1');
-    const row = rows[0];
-    if (!row) throw new Error(`${file} has no view_meta row`);
-    identity = {
-      schemaVersion: String(row.schema_version),
-      stream: String(row.stream),
-      streamCreated: String(row.stream_created),
-    };
-  } finally {
-    setup.close();
+    return storeOn(db, file);
+  } catch (error) {
+    db.close();
+    throw error;
   }
-  const writer = await connectWriter(urlOf(file));
-  const boards = openBoardQueries(file);
+}
 
+/**
+ * WAL, persistent in the file: a commit appends to the log, and `npm run view:rebuild` in another
+ * process never blocks on it. A commit is not flushed to disk (synchronous = NORMAL): a power cut
+ * may lose the latest batches, never corrupt the store, and the view re-applies them from its last
+ * recorded sequence.
+ */
+function connect(file: string): Database.Database {
+  const db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  return db;
+}
+
+function storeOn(db: Database.Database, file: string): ViewStore {
+  const meta = db
+    .prepare(
+      'SELECT schema_version AS schemaVersion, stream, stream_created AS streamCreated FROM view_meta WHERE id = 1',
+    )
+    .get() as StoreIdentity | undefined;
+  if (!meta) throw new Error(`${file} has no view_meta row`);
+  const writer = prepareBatchWriter(db);
   return {
     file,
-    identity,
-
-    async lastAppliedSequence() {
-      const meta = await writer.viewMeta.findUniqueOrThrow({ where: { id: 1 } });
-      return Number(meta.lastAppliedSequence);
-    },
-
-    async apply(batch) {
-      return writer.$transaction(
-        async (tx) => {
-          const meta = await tx.viewMeta.findUniqueOrThrow({ where: { id: 1 } });
-          const fresh = batch.filter((message) => message.sequence > Number(meta.lastAppliedSequence));
-          const last = fresh.at(-1);
-          if (!last) return { applied: [], duplicates: [] };
-          const { applied, duplicates } = await withoutAppliedEvents(
-            tx,
-            fresh.flatMap((message) => (message.event ? [message.event] : [])),
-          );
-          const ticketIds = [...new Set(applied.flatMap((event) => (event.ticketId ? [event.ticketId] : [])))];
-          await writeChanges(tx, applyEvents(await loadSlices(tx, ticketIds), applied));
-          await tx.appliedEvent.createMany({ data: applied.map((event) => ({ id: event.id })) });
-          await tx.viewMeta.update({ where: { id: 1 }, data: { lastAppliedSequence: BigInt(last.sequence) } });
-          return { applied, duplicates };
-        },
-        { timeout: 60_000, maxWait: 60_000 },
-      );
-    },
-
-    boards,
-
+    // Only these: a row from `get()` carries the driver's own metadata too.
+    identity: { schemaVersion: meta.schemaVersion, stream: meta.stream, streamCreated: meta.streamCreated },
+    lastAppliedSequence: async () => writer.lastAppliedSequence(),
+    apply: async (batch) => writer.apply(batch),
+    boards: boardQueries(db),
     async close() {
-      boards.close();
-      await writer.$disconnect();
+      db.close();
     },
   };
-}
-
-async function withoutAppliedEvents(
-  tx: Prisma.TransactionClient,
-  events: EventEnvelope[],
-): Promise<{ applied: EventEnvelope[]; duplicates: EventEnvelope[] }> {
-  const seen = new Set(
-    (await tx.appliedEvent.findMany({ where: { id: { in: events.map((e) => e.id) } } })).map((row) => row.id),
-  );
-  const applied: EventEnvelope[] = [];
-  const duplicates: EventEnvelope[] = [];
-  for (const event of events) {
-    if (seen.has(event.id)) duplicates.push(event);
-    else {
-      seen.add(event.id);
-      applied.push(event);
-    }
-  }
-  return { applied, duplicates };
-}
-
-async function loadSlices(tx: Prisma.TransactionClient, ticketIds: string[]): Promise<TicketSlice[]> {
-  const where = { ticketId: { in: ticketIds } };
-  const [tickets, reservations, releasedHolds] = await Promise.all([
-    tx.ticketEntry.findMany({ where }),
-    tx.reservationEntry.findMany({ where }),
-    tx.releasedHold.findMany({ where }),
-  ]);
-  return ticketIds.map((ticketId) => {
-    const ticket = tickets.find((row) => row.ticketId === ticketId);
-    return {
-      ...emptySlice(ticketId),
-      ticket: ticket ? toTicketEntry(ticket) : null,
-      reservations: reservations.filter((row) => row.ticketId === ticketId).map(toReservationEntry),
-      releasedHolds: releasedHolds.filter((row) => row.ticketId === ticketId).map((row) => row.reservationId),
-    };
-  });
-}
-
-async function writeChanges(tx: Prisma.TransactionClient, changes: BoardChanges): Promise<void> {
-  if (changes.tickets.length > 0) {
-    await tx.ticketEntry.deleteMany({ where: { ticketId: { in: changes.tickets.map((t) => t.ticketId) } } });
-    await tx.ticketEntry.createMany({ data: changes.tickets.map(toTicketRow) });
-  }
-  if (changes.reservations.length > 0) {
-    const ids = changes.reservations.map((r) => r.reservationId);
-    await tx.reservationEntry.deleteMany({ where: { reservationId: { in: ids } } });
-    await tx.reservationEntry.createMany({ data: changes.reservations.map(toReservationRow) });
-  }
-  if (changes.releasedHolds.length > 0) await tx.releasedHold.createMany({ data: changes.releasedHolds });
 }

@@ -17,7 +17,8 @@ import type { NatsConfig } from '../../../platform/config.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
 import type { Messaging } from '../../../platform/events/messaging.ts';
 import type { Logger } from '../../../platform/logging.ts';
-import type { SequencedEvent, ViewStore } from '../data/view-store.ts';
+import type { SequencedEvent } from '../data/batch-writer.ts';
+import type { ViewStore } from '../data/view-store.ts';
 
 /** Messages applied in one transaction at most. */
 const MAX_BATCH = 256;

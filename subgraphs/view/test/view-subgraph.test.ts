@@ -8,7 +8,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createClient } from '@libsql/client';
+import Database from 'libsql';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
@@ -248,9 +248,9 @@ describe('the view subgraph', () => {
     const view = await startView(dir);
     const store = String((await readiness(view)).store);
     await stopView(view);
-    const client = createClient({ url: `file:${path.join(dir, store)}` });
-    await client.execute("UPDATE view_meta SET schema_version = 'an-older-schema'");
-    client.close();
+    const db = new Database(path.join(dir, store));
+    db.exec("UPDATE view_meta SET schema_version = 'an-older-schema'");
+    db.close();
 
     const restarted = await startView(dir);
     expect((await readiness(restarted)).store).not.toBe(store);
