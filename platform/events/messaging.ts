@@ -28,6 +28,17 @@ export interface MessagingConnector {
   stop(): Promise<void>;
 }
 
+/**
+ * The servers in `NATS_URL`: one URL, or a cluster's URLs separated by commas. The client needs
+ * them as a list: given the whole string it would connect to the last server only.
+ */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+}
+
 export function connectMessaging(
   config: NatsConfig,
   name: string,
@@ -41,7 +52,7 @@ export function connectMessaging(
   async function establish(): Promise<Messaging> {
     logger.info({ url: config.url }, 'connecting to NATS');
     const nc = await connect({
-      servers: config.url,
+      servers: natsServers(config.url),
       name,
       // Keep trying: a service must start and take writes while NATS is down.
       waitOnFirstConnect: true,
