@@ -31,6 +31,14 @@ function envOf(container: any): Record<string, string> {
   return Object.fromEntries((container.env ?? []).filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
 }
 
+/** What a container's process sees: its ConfigMaps (envFrom), overridden by its own `env`. */
+function environmentOf(objects: KubernetesObject[], container: any): Record<string, string> {
+  const fromConfigMaps = (container.envFrom ?? [])
+    .filter((source: any) => source.configMapRef)
+    .map((source: any) => find(objects, 'ConfigMap', source.configMapRef.name).data);
+  return Object.assign({}, ...fromConfigMaps, envOf(container));
+}
+
 describe('the Kubernetes manifests', () => {
   let dev: KubernetesObject[];
   let production: KubernetesObject[];
@@ -112,7 +120,6 @@ describe('the Kubernetes manifests', () => {
       expect(config[`${name.toUpperCase()}_URL`]).toBe(`http://${name}:${PORTS[name]}/graphql`);
     }
     expect(config.TICKET_SERVICE_URL).toBe(`http://ticket:${PORTS.ticket}/graphql`);
-    expect(config.NATS_URL).toBe('nats://nats:4222');
     expect(config.NODE_ENV).toBe('production');
     expect(config.MIGRATE_ON_START).toBe('false');
   });
@@ -136,6 +143,63 @@ describe('the Kubernetes manifests', () => {
     const init = find(production, 'ConfigMap', 'postgres-init').data['10-init-databases.sql'];
     expect(init).toBe(readFileSync(path.join(root, 'deploy/postgres/init-databases.sql'), 'utf8'));
     for (const name of TRANSACTIONAL) expect(init).toContain(`CREATE DATABASE ${name};`);
+  });
+
+  it('run NATS in production as a three-node JetStream cluster that every process lists, the stream on all three', () => {
+    const statefulSet = find(production, 'StatefulSet', 'nats');
+    expect(statefulSet.spec.replicas).toBe(3);
+    // Peers find each other by name before any of them is ready, so they must start together.
+    expect(statefulSet.spec.podManagementPolicy).toBe('Parallel');
+    const headless = find(production, 'Service', statefulSet.spec.serviceName);
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    expect(headless.spec.selector).toEqual(statefulSet.spec.selector.matchLabels);
+    const pod = statefulSet.spec.template.spec;
+    const container = pod.containers.find((c: any) => c.name === 'nats');
+    expect(container.ports).toContainEqual({ name: 'cluster', containerPort: 6222 });
+    expect(headless.spec.ports).toContainEqual({ name: 'cluster', port: 6222, targetPort: 'cluster' });
+    // Each server's JetStream store on a volume of its own.
+    const store = statefulSet.spec.volumeClaimTemplates[0].metadata.name;
+    expect(container.volumeMounts).toContainEqual({ name: store, mountPath: '/data' });
+    expect(find(production, 'PodDisruptionBudget', 'nats').spec).toEqual({
+      maxUnavailable: 1,
+      selector: { matchLabels: statefulSet.spec.selector.matchLabels },
+    });
+
+    const pods = [0, 1, 2].map((ordinal) => `nats-${ordinal}.${headless.metadata.name}`);
+    const natsConfig = find(production, 'ConfigMap', 'nats-config').data['nats.conf'];
+    const cluster = /^cluster\s*\{([\s\S]*?)^\}/m.exec(natsConfig)?.[1] ?? '';
+    expect(cluster).toMatch(/^\s*name: \w+$/m);
+    expect(cluster).toMatch(/^\s*port: 6222$/m);
+    expect(cluster.match(/nats:\/\/[\w.-]+:\d+/g)).toEqual(pods.map((name) => `nats://${name}:6222`));
+    // JetStream's Raft groups need a name unique to each server: the pod's.
+    expect(natsConfig).toMatch(/^server_name: \$SERVER_NAME$/m);
+    expect(container.env).toContainEqual({
+      name: 'SERVER_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+
+    const processes = [
+      ...PROCESSES.map((name) => find(production, 'Deployment', name).spec.template.spec.containers[0]),
+      find(production, 'Job', 'migrate').spec.template.spec.containers[0],
+    ];
+    for (const processContainer of processes) {
+      const env = environmentOf(production, processContainer);
+      expect({ process: processContainer.name, replicas: env.NATS_STREAM_REPLICAS }).toEqual({
+        process: processContainer.name,
+        replicas: '3',
+      });
+      expect(env.NATS_URL?.split(',')).toEqual(pods.map((name) => `nats://${name}:4222`));
+    }
+  });
+
+  it('run NATS in development as one server, the stream on it alone', () => {
+    expect(find(dev, 'StatefulSet', 'nats').spec.replicas).toBe(1);
+    expect(dev.filter((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'nats')).toEqual([]);
+    for (const name of PROCESSES) {
+      const env = environmentOf(dev, find(dev, 'Deployment', name).spec.template.spec.containers[0]);
+      expect([env.NATS_URL, env.NATS_STREAM_REPLICAS]).toEqual(['nats://nats:4222', '1']);
+    }
   });
 
   it('migrate in one Job, and start no transactional subgraph before its migrations are applied', () => {
