@@ -20,7 +20,7 @@ export interface QueryLimits {
   cost: number;
 }
 
-/** The codes a refused document gets (DESIGN.md §3: "the gateway's own limit codes"). */
+/** The codes a refused document gets: the gateway's own limit codes (docs/architecture.md §3). */
 export const QUERY_LIMIT_CODES = {
   depth: 'QUERY_TOO_DEEP',
   aliases: 'TOO_MANY_ALIASES',

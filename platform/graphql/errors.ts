@@ -8,7 +8,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logging.ts';
 import { isDomainError } from '../errors.ts';
 
-/** Codes that may pass through unchanged: ours (DESIGN.md §3) and Apollo's request errors. */
+/** Codes that may pass through unchanged: ours (docs/architecture.md §3) and Apollo's request errors. */
 const PUBLIC_CODES = new Set([
   'UNAUTHENTICATED',
   'FORBIDDEN',

@@ -1,5 +1,5 @@
 /**
- * The CQRS boards end to end through the gateway: the seed scenario (register → price → VIP
+ * The CQRS boards end to end through the gateway: docs/architecture.md §3's scenario (register → price → VIP
  * reserve → cancel) as the view subgraph shows it, built from the saga's real events; who may read
  * which board; and a view replica started afterwards serving exactly the live view's boards.
  */

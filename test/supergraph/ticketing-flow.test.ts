@@ -1,5 +1,5 @@
 /**
- * The seed's functional requirements, end to end through the gateway over HTTP, with every kind
+ * The seven requirements (docs/architecture.md §3), end to end through the gateway over HTTP, with every kind
  * of caller: anonymous, USER, another USER, ADMIN, and forged and expired tokens.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';

@@ -1,6 +1,6 @@
 /**
  * Test-data builders for the view: events as their producers publish them, with explicit
- * occurrence times, and the seed scenario (register → price → VIP reserve → cancel) as one list.
+ * occurrence times, and docs/architecture.md §3's scenario (register → price → VIP reserve → cancel) as one list.
  */
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
@@ -121,7 +121,7 @@ export interface SeedScenario {
   untilReserved: EventEnvelope[];
 }
 
-/** The seed's story for one ticket: registered, priced, reserved by a VIP (discounted), cancelled. */
+/** docs/architecture.md §3's story for one ticket: registered, priced, reserved by a VIP (discounted), cancelled. */
 export function aSeedScenario(start: Date = new Date(), userId = `vip-${randomUUID().slice(0, 8)}`): SeedScenario {
   const ticketId = randomUUID();
   const reservationId = randomUUID();
