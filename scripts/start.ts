@@ -7,11 +7,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { parseConfig, port } from '../platform/config.ts';
+import { canConnect } from './local-services/listening.ts';
+import { INSTALL_NATS_SERVER, natsServerInstalled, startNatsServer } from './local-services/nats-server.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -114,43 +115,25 @@ function say(message: string): void {
   process.stderr.write(`[start] ${message}\n`);
 }
 
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 1000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 async function ensureNats(): Promise<void> {
   const url = new URL(natsUrl.replace(/^nats:/, 'http:'));
   const host = url.hostname;
   const port = Number(url.port || 4222);
   if (await canConnect(host, port)) return say(`using NATS at ${natsUrl}`);
-  const installed = spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (!installed) {
+  if (!natsServerInstalled()) {
     say(`nothing answers at ${natsUrl} (NATS_URL) and nats-server is not installed.`);
-    say('Install it (Debian/Ubuntu: `apt-get install nats-server`; macOS: `brew install nats-server`;');
-    say('or `docker run -p 4222:4222 nats:2.10 -js`) and run `npm start` again.');
+    say(`${INSTALL_NATS_SERVER} Then run \`npm start\` again.`);
     process.exit(1);
   }
   const storeDir = path.join(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   say(`starting nats-server with JetStream on ${host}:${port} (store: ${storeDir})`);
-  natsServer = spawn('nats-server', ['-js', '-a', host, '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i++) {
-    if (await canConnect(host, port)) return;
-    await sleep(100);
+  try {
+    natsServer = await startNatsServer({ host, port, storeDir });
+  } catch (error) {
+    say(`nats-server did not come up: ${(error as Error).message}`);
+    process.exit(1);
   }
-  say('nats-server did not come up');
-  process.exit(1);
 }
 
 function ensurePrismaClients(): void {

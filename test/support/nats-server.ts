@@ -1,13 +1,18 @@
 /**
- * A nats-server process of the test's own (JetStream, a temporary store, an ephemeral port), so a
- * fault test can kill it and start it again on the same port and store.
+ * A nats-server process of the tests' own (JetStream, a temporary store, an ephemeral port): the
+ * run's, when no NATS answers, and a fault test's, which kills it and starts it again on the same
+ * port and store.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  INSTALL_NATS_SERVER,
+  natsServerInstalled,
+  startNatsServer,
+  stopNatsServer,
+} from '../../scripts/local-services/nats-server.ts';
 import { freePort } from './ports.ts';
 
 export interface TestNatsServer {
@@ -19,44 +24,37 @@ export interface TestNatsServer {
   dispose(): Promise<void>;
 }
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN ?? 'nats-server';
-
-export function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
+/** NATS_SERVER_BIN, else `nats-server` on PATH. A missing one fails what needs it; nothing skips. */
+function natsServerCommand(): string {
+  const command = process.env.NATS_SERVER_BIN ?? 'nats-server';
+  if (!natsServerInstalled(command)) {
+    throw new Error(
+      `the tests start nats-server and \`${command}\` does not run here (NATS_SERVER_BIN names another). ${INSTALL_NATS_SERVER}`,
+    );
+  }
+  return command;
 }
 
 export async function startTestNatsServer(): Promise<TestNatsServer> {
+  const command = natsServerCommand();
   const storeDir = await mkdtemp(path.join(os.tmpdir(), 'test-nats-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    child = spawn(NATS_SERVER, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
-    child.once('error', (error) => {
-      throw new Error(`cannot run ${NATS_SERVER} (set NATS_SERVER_BIN): ${error.message}`);
-    });
-    for (let waited = 0; waited < 10_000; waited += 50) {
-      if (await answers(port)) return;
-      await sleep(50);
-    }
-    throw new Error(`nats-server did not start on port ${port}`);
+    child = await startNatsServer({ command, host: '127.0.0.1', port, storeDir });
   }
 
   async function kill(): Promise<void> {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    if (child) await stopNatsServer(child, 'SIGKILL');
   }
 
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await rm(storeDir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     url: `nats://127.0.0.1:${port}`,
     kill,
