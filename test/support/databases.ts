@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { TEST_DATABASE_URL, templateDatabaseName, withDatabase } from './services.ts';
+import { testDatabaseUrl, templateDatabaseName, withDatabase } from './services.ts';
 
 export interface TestDatabase {
   url: string;
@@ -10,7 +10,7 @@ export interface TestDatabase {
 }
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const client = new pg.Client({ connectionString: testDatabaseUrl() });
   await client.connect();
   try {
     return await work(client);
@@ -35,7 +35,7 @@ export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'pri
     }
   }
   return {
-    url: withDatabase(TEST_DATABASE_URL, name),
+    url: withDatabase(testDatabaseUrl(), name),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

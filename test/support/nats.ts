@@ -4,7 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../platform/config.ts';
 import { parseEvent, type EventEnvelope } from '../../platform/events/contracts.ts';
-import { TEST_NATS_URL } from './services.ts';
+import { testNatsUrl } from './services.ts';
 
 export interface TestStream extends NatsConfig {
   /** A suffix for durable consumer names. */
@@ -14,7 +14,7 @@ export interface TestStream extends NatsConfig {
   delete(): Promise<void>;
 }
 
-export function createTestStream(url: string = TEST_NATS_URL): TestStream {
+export function createTestStream(url: string = testNatsUrl()): TestStream {
   const suffix = randomBytes(5).toString('hex');
   const config = { url, stream: `TEST_${suffix}`, subjectPrefix: `test_${suffix}` };
   return {
