@@ -1,10 +1,19 @@
 /**
- * Jest in native ESM mode (run with NODE_OPTIONS=--experimental-vm-modules, as `npm test` does),
- * TypeScript compiled by SWC; `npm run typecheck` does the type checking.
- * Tiers: unit tests beside the code, subgraph component tests in subgraphs/<name>/test, and
- * supergraph end-to-end tests in test/supergraph. All talk to real PostgreSQL and NATS.
+ * Jest in native ESM mode (run with NODE_OPTIONS=--experimental-vm-modules, as the npm scripts do),
+ * TypeScript compiled by SWC; `npm run typecheck` does the type checking. Three tiers:
+ * - unit: the tests beside the code (domain, platform logic, contracts, config, gateway logic,
+ *   scripts). No global setup: they reach no service (`npm run test:unit`).
+ * - integration: suites that need PostgreSQL and NATS JetStream — a running subgraph
+ *   (subgraphs/<name>/test), the supergraph, faults, operations, the quick start, and the
+ *   durable consumer. The global setup finds or starts the services.
+ * - deploy: deployment checks, which need kubectl (`npm run test:deploy`).
+ * `npm test` runs unit and integration.
  */
-export default {
+const INTEGRATION = ['/test/(?!deploy/).*\\.test\\.ts$', '/platform/events/consumer\\.test\\.ts$'];
+const DEPLOY = ['/test/deploy/.*\\.test\\.ts$'];
+const IGNORED = ['/node_modules/', '/prisma/.*/client/'];
+
+const shared = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
@@ -13,10 +22,26 @@ export default {
       { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
     ],
   },
-  testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/prisma/.*/client/'],
-  globalSetup: './test/support/global-setup.ts',
-  globalTeardown: './test/support/global-teardown.ts',
+};
+
+const services = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+export default {
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/**/*.test.ts'],
+      testPathIgnorePatterns: [...IGNORED, ...INTEGRATION, ...DEPLOY],
+      setupFiles: ['<rootDir>/test/support/unit-setup.ts'],
+    },
+    { ...shared, ...services, displayName: 'integration', testRegex: INTEGRATION, testPathIgnorePatterns: IGNORED },
+    // The alert-rule checks also run the supergraph to compare the rules with its metrics.
+    { ...shared, ...services, displayName: 'deploy', testRegex: DEPLOY, testPathIgnorePatterns: IGNORED },
+  ],
   testTimeout: 60_000,
   // Component and end-to-end suites start real servers; two workers fit this 2-core machine.
   maxWorkers: 2,
