@@ -113,6 +113,7 @@ async function startOwnPostgres(): Promise<Service> {
       port: await freePort(),
       database: 'postgres',
       logger: pino({ level: 'warn' }),
+      disposable: true,
     });
     return {
       url: server.url,
