@@ -4,12 +4,12 @@
  * - unit: the tests beside the code (domain, platform logic, contracts, config, gateway logic,
  *   scripts). No global setup: they reach no service (`npm run test:unit`).
  * - integration: suites that need PostgreSQL and NATS JetStream — a running subgraph
- *   (subgraphs/<name>/test), the supergraph, faults, operations, the quick start, and the
- *   durable consumer. The global setup finds or starts the services.
+ *   (subgraphs/<name>/test), the supergraph, faults, operations, the quick start, the
+ *   durable consumer and the NATS connection. The global setup finds or starts the services.
  * - deploy: deployment checks, which need kubectl (`npm run test:deploy`).
  * `npm test` runs unit and integration.
  */
-const INTEGRATION = ['/test/(?!deploy/).*\\.test\\.ts$', '/platform/events/consumer\\.test\\.ts$'];
+const INTEGRATION = ['/test/(?!deploy/).*\\.test\\.ts$', '/platform/events/(consumer|messaging)\\.test\\.ts$'];
 const DEPLOY = ['/test/deploy/.*\\.test\\.ts$'];
 const IGNORED = ['/node_modules/', '/prisma/.*/client/'];
 
