@@ -141,7 +141,7 @@ describe('the reservation → ticket contract', () => {
   });
 
   it('a hold document with a misspelled field fails the contract', () => {
-    const problems = validateTicketHoldContract([{ name: 'HOLD_TICKET', source: HOLD_WITH_MISSPELLED_FIELD }]);
+    const problems = validateTicketHoldContract([{ name: 'HoldTicket', source: HOLD_WITH_MISSPELLED_FIELD }]);
 
     expect(problems).toEqual([expect.stringContaining('Cannot query field "reservationID" on type "TicketHold"')]);
   });
@@ -149,14 +149,14 @@ describe('the reservation → ticket contract', () => {
   it('a hold document without a required argument fails the contract', () => {
     const source = 'mutation HoldTicket($ticketId: ID!) { holdTicket(ticketId: $ticketId) { status } }';
 
-    expect(validateTicketHoldContract([{ name: 'HOLD_TICKET', source }])).toEqual([
+    expect(validateTicketHoldContract([{ name: 'HoldTicket', source }])).toEqual([
       expect.stringContaining('argument "reservationId" of type "ID!" is required'),
     ]);
   });
 
   it('a document that does not parse fails the contract', () => {
-    expect(validateTicketHoldContract([{ name: 'HOLD_TICKET', source: 'mutation {' }])).toEqual([
-      expect.stringMatching(/^HOLD_TICKET: Syntax Error/),
+    expect(validateTicketHoldContract([{ name: 'HoldTicket', source: 'mutation {' }])).toEqual([
+      expect.stringMatching(/^HoldTicket: Syntax Error/),
     ]);
   });
 

@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { CriticalityLevel, diff } from '@graphql-inspector/core';
-import { Kind, buildSchema, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { Kind, buildSchema, parse, print, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import { z } from 'zod';
-import { HOLD_TICKET, RELEASE_TICKET } from '../subgraphs/reservation/clients/ticket-hold-client.ts';
+import { HoldTicketDocument, ReleaseTicketDocument } from '../subgraphs/reservation/clients/ticket-hold.generated.ts';
 import { API_SCHEMA_PATH, SUPERGRAPH_PATH, subgraphSdl, type Composition } from './composition.ts';
 
 export const ACKNOWLEDGEMENTS_PATH = path.join(path.dirname(API_SCHEMA_PATH), 'schema-acknowledgements.json');
@@ -124,9 +124,10 @@ export interface ContractDocument {
   source: string;
 }
 
+/** What reservation sends, as it sends it: the generated documents, printed. */
 export const TICKET_HOLD_DOCUMENTS: readonly ContractDocument[] = [
-  { name: 'HOLD_TICKET', source: HOLD_TICKET },
-  { name: 'RELEASE_TICKET', source: RELEASE_TICKET },
+  { name: 'HoldTicket', source: print(HoldTicketDocument) },
+  { name: 'ReleaseTicket', source: print(ReleaseTicketDocument) },
 ];
 
 function buildTicketSubgraphSchema(): GraphQLSchema {

@@ -186,7 +186,7 @@ function checkTicketHoldContract(): void {
     report(
       'PASS',
       'ticket hold contract',
-      `HOLD_TICKET and RELEASE_TICKET are valid against the ticket subgraph's schema`,
+      `HoldTicket and ReleaseTicket are valid against the ticket subgraph's schema`,
     );
     return;
   }

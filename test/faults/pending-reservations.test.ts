@@ -9,13 +9,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import { MyReservationsDocument, ReserveTicketDocument } from '../../operations/documents.generated.ts';
 import { eventually } from '../support/eventually.ts';
 import type { FaultProxy } from '../support/fault-proxy.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import type { TestSupergraph } from '../support/supergraph.ts';
 import { startSupergraphBehindProxy, type SupergraphBehindProxy } from '../support/ticket-behind-proxy.ts';
 import { tokenFor } from '../support/tokens.ts';
-import { MY_RESERVATIONS, RESERVE_TICKET } from '../supergraph/operations.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const ATTEMPT_TIMEOUT_MS = 2000;
@@ -76,7 +76,7 @@ const reservationReady = () =>
   );
 
 const reserve = async (ticketId: string, user: string) =>
-  graphql(supergraph.gatewayUrl, RESERVE_TICKET, { variables: { ticketId }, token: await tokenFor(user) });
+  graphql(supergraph.gatewayUrl, ReserveTicketDocument, { variables: { ticketId }, token: await tokenFor(user) });
 
 describe('pending reservation attempts', () => {
   it('when the database refuses to end the attempt after the hold, the sweeper releases the ticket once it can', async () => {
@@ -92,7 +92,9 @@ describe('pending reservation attempts', () => {
       expect(await statusOf(ticketId)).toBe('RESERVED');
       expect(await pendingAttempts()).toHaveLength(1);
       // Pending is not reserved: the user sees no reservation.
-      const mine = await graphql(supergraph.gatewayUrl, MY_RESERVATIONS, { token: await tokenFor('kept-attempt') });
+      const mine = await graphql(supergraph.gatewayUrl, MyReservationsDocument, {
+        token: await tokenFor('kept-attempt'),
+      });
       expect(mine.data!.myReservations.edges).toEqual([]);
     } finally {
       await reservationDb.query('DROP TRIGGER IF EXISTS keep_attempt ON reservation_attempt');

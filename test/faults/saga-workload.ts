@@ -4,12 +4,18 @@
  * looked for in the events each consumer wrote. A fault test runs a workload, breaks something,
  * heals it, and asks for the figures.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { graphql } from '../../operations/client.ts';
+import {
+  CancelReservationDocument,
+  RegisterTicketDocument,
+  ReserveTicketStatusDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
-import { graphql } from '../support/graphql-client.ts';
 import type { TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
 
@@ -38,10 +44,6 @@ interface Chain {
   cancelled: boolean;
 }
 
-const RESERVE = 'mutation($ticketId: ID!) { reserveTicket(ticketId: $ticketId) { id } }';
-const CANCEL = 'mutation($id: ID!) { cancelReservation(id: $id) { id status } }';
-const REGISTER = 'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }';
-
 export class SagaWorkload {
   private readonly chains: Chain[] = [];
   attempted = 0;
@@ -61,7 +63,10 @@ export class SagaWorkload {
     const admin = await adminToken();
     for (let i = 0; i < count; i++) {
       const input = aTicket({ basePrice: 10_000 + i * 100 });
-      const result = await graphql(this.supergraph.gatewayUrl, REGISTER, { variables: { input }, token: admin });
+      const result = await graphql(this.supergraph.gatewayUrl, RegisterTicketDocument, {
+        variables: { input },
+        token: admin,
+      });
       if (!result.data?.registerTicket) throw new Error(`registration failed: ${JSON.stringify(result.errors)}`);
       this.chains.push({ ticketId: result.data.registerTicket.id, basePrice: input.basePrice, cancelled: false });
     }
@@ -70,7 +75,7 @@ export class SagaWorkload {
   /** Reserves every ticket (as a VIP), `concurrency` at a time, `pauseMs` between operations. */
   async reserveAll(options: { concurrency?: number; pauseMs?: number } = {}): Promise<void> {
     await this.forEachChain(options, async (chain) => {
-      const result = await this.send(RESERVE, { ticketId: chain.ticketId });
+      const result = await this.send(ReserveTicketStatusDocument, { ticketId: chain.ticketId });
       if (result.data?.reserveTicket) chain.reservationId = result.data.reserveTicket.id;
     });
   }
@@ -80,14 +85,14 @@ export class SagaWorkload {
     const every = options.every ?? 2;
     const chosen = this.chains.filter((chain, i) => chain.reservationId && i % every === 0);
     await this.forEachChain({ ...options, chains: chosen }, async (chain) => {
-      const result = await this.send(CANCEL, { id: chain.reservationId });
+      const result = await this.send(CancelReservationDocument, { id: chain.reservationId! });
       if (result.data?.cancelReservation?.status === 'CANCELLED') chain.cancelled = true;
     });
   }
 
-  private async send(query: string, variables: Record<string, unknown>) {
+  private async send<TData, TVariables>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) {
     this.attempted += 1;
-    const result = await graphql(this.supergraph.gatewayUrl, query, { variables, token: this.vip });
+    const result = await graphql(this.supergraph.gatewayUrl, document, { variables, token: this.vip });
     if (!result.errors) this.acknowledged += 1;
     return result;
   }

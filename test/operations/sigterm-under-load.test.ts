@@ -9,7 +9,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { REGISTER_TICKET } from '../supergraph/operations.ts';
+import { requestBody } from '../../operations/client.ts';
+import { RegisterTicketDocument } from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { eventually } from '../support/eventually.ts';
@@ -111,7 +112,7 @@ describe('SIGTERM during load', () => {
       let running = true;
       const worker = async () => {
         while (running) {
-          const body = JSON.stringify({ query: REGISTER_TICKET, variables: { input: aTicket() } });
+          const body = requestBody(RegisterTicketDocument, { input: aTicket() });
           const outcome = await post(agent, port, token, body);
           outcomes.push(outcome);
           if (outcome.errorCode === 'ECONNREFUSED') running = false;

@@ -10,13 +10,17 @@ import pg from 'pg';
 import { composeSupergraph } from '../../gateway/composition.ts';
 import { loadGatewayConfig } from '../../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
+import { graphql } from '../../operations/client.ts';
+import {
+  MyReservationsDocument,
+  RegisterTicketDocument,
+  ReserveTicketDocument,
+} from '../../operations/documents.generated.ts';
 import type { RunningSubgraph } from '../../platform/subgraph-process.ts';
 import { loadReservationConfig } from '../../subgraphs/reservation/config.ts';
 import { startReservationService } from '../../subgraphs/reservation/service.ts';
-import { REGISTER_TICKET, RESERVE_TICKET } from '../supergraph/operations.ts';
 import { aTicket } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
-import { graphql } from '../support/graphql-client.ts';
 import { startLoadBalancer, type LoadBalancer } from '../support/load-balancer.ts';
 import { startTestSupergraph, testServiceEnv, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
@@ -26,19 +30,6 @@ const POLL_MS = 100;
 const SHUTDOWN_DELAY_MS = 500;
 const WORKERS = 4;
 const TICKETS = 160;
-
-const MY_RESERVATION_IDS = /* GraphQL */ `
-  query MyReservationIds {
-    myReservations(first: 5) {
-      edges {
-        node {
-          id
-          status
-        }
-      }
-    }
-  }
-`;
 
 /** A reservation replica that can be stopped and started again on its port, like a restarted pod. */
 class Replica {
@@ -95,10 +86,10 @@ describe('a rolling restart of reservation under load', () => {
     for (let batch = 0; batch < TICKETS / 16; batch++) {
       const registered = await Promise.all(
         Array.from({ length: 16 }, () =>
-          graphql(gateway.url, REGISTER_TICKET, { token: admin, variables: { input: aTicket() } }),
+          graphql(gateway.url, RegisterTicketDocument, { token: admin, variables: { input: aTicket() } }),
         ),
       );
-      ticketIds.push(...registered.map((r) => r.data!.registerTicket.id as string));
+      ticketIds.push(...registered.map((r) => r.data!.registerTicket.id));
     }
 
     const failures: string[] = [];
@@ -110,13 +101,13 @@ describe('a rolling restart of reservation under load', () => {
         const ticketId = i % 3 === index % 3 ? ticketIds.pop() : undefined;
         try {
           const result = ticketId
-            ? await graphql(gateway.url, RESERVE_TICKET, { token: user, variables: { ticketId } })
-            : await graphql(gateway.url, MY_RESERVATION_IDS, { token: user });
+            ? await graphql(gateway.url, ReserveTicketDocument, { token: user, variables: { ticketId } })
+            : await graphql(gateway.url, MyReservationsDocument, { token: user, variables: { first: 5 } });
           requests++;
           if (result.status !== 200 || result.errors) {
             failures.push(`${result.status} ${JSON.stringify(result.errors)}`);
-          } else if (ticketId) {
-            acknowledged.push(result.data!.reserveTicket.id as string);
+          } else if (result.data && 'reserveTicket' in result.data) {
+            acknowledged.push(result.data.reserveTicket.id);
           }
         } catch (error) {
           requests++;

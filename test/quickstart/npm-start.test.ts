@@ -9,8 +9,9 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { graphql } from '../../operations/client.ts';
+import { TicketBoardDocument, TicketsDocument } from '../../operations/documents.generated.ts';
 import { eventually } from '../support/eventually.ts';
-import { graphql } from '../support/graphql-client.ts';
 import { createTestStream, type TestStream } from '../support/nats.ts';
 import { freePort, freePortRun } from '../support/ports.ts';
 
@@ -38,35 +39,6 @@ async function waitForGateway(): Promise<void> {
     500,
   );
 }
-
-const DEMO_TICKETS = /* GraphQL */ `
-  query {
-    tickets(first: 100) {
-      edges {
-        node {
-          name
-          status
-          price {
-            finalPrice
-          }
-        }
-      }
-    }
-  }
-`;
-
-const TICKET_BOARD = /* GraphQL */ `
-  query {
-    ticketBoard(first: 100) {
-      edges {
-        node {
-          name
-          finalPrice
-        }
-      }
-    }
-  }
-`;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-quickstart-'));
@@ -110,16 +82,16 @@ it('serves the supergraph on embedded stores with demo data, stops on Ctrl-C, an
   try {
     await waitForGateway();
     const priced = await eventually(async () => {
-      const result = await graphql(gatewayUrl, DEMO_TICKETS);
-      const edges = result.data!.tickets.edges as { node: { status: string; price: { finalPrice: number } | null } }[];
+      const result = await graphql(gatewayUrl, TicketsDocument, { variables: { first: 100 } });
+      const edges = result.data!.tickets.edges;
       expect(edges).toHaveLength(5);
       expect(edges.every((e) => e.node.status === 'AVAILABLE' && e.node.price !== null)).toBe(true);
       return edges;
     }, 20_000);
     expect(priced[0]!.node.price!.finalPrice).toBeGreaterThan(0);
     await eventually(async () => {
-      const board = await graphql(gatewayUrl, TICKET_BOARD);
-      const edges = board.data!.ticketBoard.edges as { node: { finalPrice: number | null } }[];
+      const board = await graphql(gatewayUrl, TicketBoardDocument, { variables: { first: 100 } });
+      const edges = board.data!.ticketBoard.edges;
       expect(edges).toHaveLength(5);
       expect(edges.every((e) => e.node.finalPrice !== null)).toBe(true);
     }, 20_000);
@@ -137,7 +109,7 @@ it('serves the supergraph on embedded stores with demo data, stops on Ctrl-C, an
   const secondExit = exitOf(second);
   try {
     await waitForGateway();
-    const result = await graphql(gatewayUrl, DEMO_TICKETS);
+    const result = await graphql(gatewayUrl, TicketsDocument, { variables: { first: 100 } });
     expect(result.data!.tickets.edges).toHaveLength(5);
   } finally {
     second.kill('SIGINT');

@@ -3,21 +3,21 @@
  * trace or SQL reaches the client.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { graphql, graphqlText, operationText, type GraphQLResult } from '../../operations/client.ts';
+import {
+  CancelReservationDocument,
+  MyReservationsDocument,
+  PriceDocument,
+  RegisterTicketDocument,
+  ReservationDocument,
+  ReserveTicketDocument,
+  SetPricePolicyDocument,
+  TicketDocument,
+  TicketsDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
-import { graphql, type GraphQLResult } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import {
-  CANCEL_RESERVATION,
-  MY_RESERVATIONS,
-  PRICE,
-  REGISTER_TICKET,
-  RESERVATION,
-  RESERVE_TICKET,
-  SET_PRICE_POLICY,
-  TICKET,
-  TICKETS,
-} from './operations.ts';
 
 let supergraph: TestSupergraph;
 let admin: string;
@@ -64,17 +64,20 @@ describe('registerTicket', () => {
     ],
     ['an unknown currency format', { currency: 'won' }, 'input.currency'],
   ])('refuses %s, naming the field, and registers nothing', async (_, overrides, field) => {
-    const before = await graphql(supergraph.gatewayUrl, TICKETS, { variables: { first: 100 } });
+    const before = await graphql(supergraph.gatewayUrl, TicketsDocument, { variables: { first: 100 } });
     expectBadInput(
-      await graphql(supergraph.gatewayUrl, REGISTER_TICKET, { variables: { input: aTicket(overrides) }, token: admin }),
+      await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
+        variables: { input: aTicket(overrides) },
+        token: admin,
+      }),
       field,
     );
-    const after = await graphql(supergraph.gatewayUrl, TICKETS, { variables: { first: 100 } });
+    const after = await graphql(supergraph.gatewayUrl, TicketsDocument, { variables: { first: 100 } });
     expect(after.data!.tickets.edges).toHaveLength(before.data!.tickets.edges.length);
   });
 
   it('refuses an unparseable date written as a literal, naming the field', async () => {
-    const result = await graphql(
+    const result = await graphqlText(
       supergraph.gatewayUrl,
       `
         mutation {
@@ -91,17 +94,18 @@ describe('registerTicket', () => {
 
 describe('ids, cursors and page sizes', () => {
   it.each([
-    ['ticket', TICKET, { id: 'not-an-id' }, 'id', undefined],
-    ['price', PRICE, { ticketId: '42' }, 'ticketId', undefined],
-    ['reserveTicket', RESERVE_TICKET, { ticketId: 'DROP TABLE ticket' }, 'ticketId', 'user'],
-    ['cancelReservation', CANCEL_RESERVATION, { id: 'x' }, 'id', 'user'],
-    ['reservation', RESERVATION, { id: '123' }, 'id', 'user'],
-    ['tickets (first)', TICKETS, { first: 0 }, 'first', undefined],
-    ['tickets (first too large)', TICKETS, { first: 1000 }, 'first', undefined],
-    ['tickets (after)', TICKETS, { after: 'bm90IGEgY3Vyc29y' }, 'after', undefined],
-    ['myReservations (first)', MY_RESERVATIONS, { first: -5 }, 'first', 'user'],
-  ])('%s refuses a malformed argument', async (_, query, variables, field, as) => {
-    expectBadInput(await graphql(supergraph.gatewayUrl, query, { variables, token: as ? user : undefined }), field);
+    ['ticket', TicketDocument, { id: 'not-an-id' }, 'id', undefined],
+    ['price', PriceDocument, { ticketId: '42' }, 'ticketId', undefined],
+    ['reserveTicket', ReserveTicketDocument, { ticketId: 'DROP TABLE ticket' }, 'ticketId', 'user'],
+    ['cancelReservation', CancelReservationDocument, { id: 'x' }, 'id', 'user'],
+    ['reservation', ReservationDocument, { id: '123' }, 'id', 'user'],
+    ['tickets (first)', TicketsDocument, { first: 0 }, 'first', undefined],
+    ['tickets (first too large)', TicketsDocument, { first: 1000 }, 'first', undefined],
+    ['tickets (after)', TicketsDocument, { after: 'bm90IGEgY3Vyc29y' }, 'after', undefined],
+    ['myReservations (first)', MyReservationsDocument, { first: -5 }, 'first', 'user'],
+  ])('%s refuses a malformed argument', async (_, document, variables, field, as) => {
+    const token = as ? user : undefined;
+    expectBadInput(await graphqlText(supergraph.gatewayUrl, operationText(document), { variables, token }), field);
   });
 });
 
@@ -113,13 +117,13 @@ describe('setPricePolicy', () => {
     [{ name: 'standard', discountPercent: 10, vipDiscountPercent: 10, active: false }, 'input.active'],
   ])('refuses %o', async (input, field) => {
     expectBadInput(
-      await graphql(supergraph.gatewayUrl, SET_PRICE_POLICY, { variables: { input }, token: admin }),
+      await graphql(supergraph.gatewayUrl, SetPricePolicyDocument, { variables: { input }, token: admin }),
       field,
     );
   });
 
   it('is for ADMINs only', async () => {
-    const result = await graphql(supergraph.gatewayUrl, SET_PRICE_POLICY, {
+    const result = await graphql(supergraph.gatewayUrl, SetPricePolicyDocument, {
       variables: { input: { name: 'sneaky', discountPercent: 90, vipDiscountPercent: 90 } },
       token: user,
     });
@@ -129,13 +133,13 @@ describe('setPricePolicy', () => {
 
 describe('malformed requests', () => {
   it('answers a syntax error with GRAPHQL_PARSE_FAILED', async () => {
-    const result = await graphql(supergraph.gatewayUrl, '{ tickets { edges { node { id } }');
+    const result = await graphqlText(supergraph.gatewayUrl, '{ tickets { edges { node { id } }');
     expect(result.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
     expectNothingInternal(result);
   });
 
   it('answers an unknown field with GRAPHQL_VALIDATION_FAILED', async () => {
-    const result = await graphql(supergraph.gatewayUrl, '{ tickets { edges { node { secret } } } }');
+    const result = await graphqlText(supergraph.gatewayUrl, '{ tickets { edges { node { secret } } } }');
     expect(result.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

@@ -4,36 +4,40 @@
  * which board; and a view replica started afterwards serving exactly the live view's boards.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import {
+  CancelReservationDocument,
+  MyReservationsDocument,
+  RegisterTicketDocument,
+  ReservationBoardDocument,
+  ReserveTicketDocument,
+  TicketBoardDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import {
-  CANCEL_RESERVATION,
-  MY_RESERVATIONS,
-  REGISTER_TICKET,
-  RESERVATION_BOARD,
-  RESERVE_TICKET,
-  TICKET_BOARD,
-} from './operations.ts';
 
 let supergraph: TestSupergraph;
 let admin: string;
 let vip: string;
 let other: string;
 
-const send = (query: string, variables?: Record<string, unknown>, token?: string) =>
-  graphql(supergraph.gatewayUrl, query, { variables, token });
+const send = <TData, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables?: TVariables,
+  token?: string,
+) => graphql(supergraph.gatewayUrl, document, { variables, token });
 
 async function ticketOnBoard(ticketId: string) {
-  const result = await send(TICKET_BOARD, { first: 100 });
+  const result = await send(TicketBoardDocument, { first: 100 });
   expect(result.errors).toBeUndefined();
   return result.data!.ticketBoard.edges.map((e: any) => e.node).find((n: any) => n.ticketId === ticketId);
 }
 
 async function reservationsOnBoard(token: string, userId?: string) {
-  const result = await send(RESERVATION_BOARD, { userId }, token);
+  const result = await send(ReservationBoardDocument, { userId }, token);
   expect(result.errors).toBeUndefined();
   return result.data!.reservationBoard.edges.map((e: any) => e.node);
 }
@@ -58,7 +62,7 @@ afterAll(async () => {
 describe('the boards through the gateway', () => {
   it('follow the seed scenario: registered and priced, reserved by a VIP with the discount, then cancelled', async () => {
     const registered = await send(
-      REGISTER_TICKET,
+      RegisterTicketDocument,
       { input: aTicket({ name: 'Board night', basePrice: 100_000 }) },
       admin,
     );
@@ -78,7 +82,7 @@ describe('the boards through the gateway', () => {
       return entry;
     });
 
-    const reserved = await send(RESERVE_TICKET, { ticketId }, vip);
+    const reserved = await send(ReserveTicketDocument, { ticketId }, vip);
     const reservationId = reserved.data!.reserveTicket.id;
     await eventually(async () =>
       expect(await ticketOnBoard(ticketId)).toMatchObject({
@@ -106,13 +110,13 @@ describe('the boards through the gateway', () => {
       return entry;
     });
     // The federated join answers the same about what this user pays.
-    const federated = await send(MY_RESERVATIONS, {}, vip);
-    expect(federated.data!.myReservations.edges[0].node.ticket.price).toEqual({
+    const federated = await send(MyReservationsDocument, {}, vip);
+    expect(federated.data!.myReservations.edges[0]!.node.ticket.price).toMatchObject({
       finalPrice: 81_000,
       vipDiscount: 9_000,
     });
 
-    const cancelled = await send(CANCEL_RESERVATION, { id: reservationId }, vip);
+    const cancelled = await send(CancelReservationDocument, { id: reservationId }, vip);
     expect(cancelled.errors).toBeUndefined();
     await eventually(async () => {
       expect(await reservationsOnBoard(vip)).toEqual([
@@ -132,12 +136,12 @@ describe('the boards through the gateway', () => {
   });
 
   it('let anonymous callers read the ticket board only, users their own reservation board, an ADMIN anyone’s', async () => {
-    expect((await send(TICKET_BOARD, { first: 1 })).errors).toBeUndefined();
-    expect(errorCodes(await send(RESERVATION_BOARD, {}))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await send(RESERVATION_BOARD, { userId: 'vip-board' }, other))).toEqual(['FORBIDDEN']);
+    expect((await send(TicketBoardDocument, { first: 1 })).errors).toBeUndefined();
+    expect(errorCodes(await send(ReservationBoardDocument, {}))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await send(ReservationBoardDocument, { userId: 'vip-board' }, other))).toEqual(['FORBIDDEN']);
     expect(await reservationsOnBoard(other)).toEqual([]);
     expect(await reservationsOnBoard(admin, 'vip-board')).toEqual(await reservationsOnBoard(vip));
-    const badPage = await send(TICKET_BOARD, { first: 0 });
+    const badPage = await send(TicketBoardDocument, { first: 0 });
     expect(badPage.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
   });
 
@@ -149,8 +153,8 @@ describe('the boards through the gateway', () => {
       await eventually(async () => expect(await readinessOf(url)).toMatchObject({ lastAppliedSequence: head, lag: 0 }));
     }
     const boardsOf = async (url: string) => ({
-      tickets: (await graphql(url, TICKET_BOARD, { variables: { first: 100 } })).data,
-      vip: (await graphql(url, RESERVATION_BOARD, { variables: { userId: 'vip-board' }, token: admin })).data,
+      tickets: (await graphql(url, TicketBoardDocument, { variables: { first: 100 } })).data,
+      vip: (await graphql(url, ReservationBoardDocument, { variables: { userId: 'vip-board' }, token: admin })).data,
     });
     const fromReplica = await boardsOf(replica.url);
     expect(fromReplica.tickets!.ticketBoard.edges.length).toBeGreaterThan(0);

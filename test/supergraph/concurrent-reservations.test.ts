@@ -1,20 +1,16 @@
 /** The race for one ticket, through the gateway: the atomic hold lets exactly one caller win. */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import {
+  RegisterTicketDocument,
+  ReserveTicketStatusDocument,
+  TicketStatusDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { REGISTER_TICKET, TICKET } from './operations.ts';
 
 const CONTENDERS = 50;
-const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) {
-    reserveTicket(ticketId: $ticketId) {
-      id
-      userId
-    }
-  }
-`;
 
 let supergraph: TestSupergraph;
 let tokens: string[];
@@ -31,21 +27,23 @@ afterAll(async () => {
 it.each([1, 2, 3])(
   'when 50 users reserve the same ticket at once, exactly one wins and 49 get TICKET_NOT_AVAILABLE (round %i)',
   async () => {
-    const registered = await graphql(supergraph.gatewayUrl, REGISTER_TICKET, {
+    const registered = await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
       variables: { input: aTicket() },
       token: await adminToken(),
     });
     const ticketId = registered.data!.registerTicket.id;
 
     const results = await Promise.all(
-      tokens.map((token) => graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token })),
+      tokens.map((token) =>
+        graphql(supergraph.gatewayUrl, ReserveTicketStatusDocument, { variables: { ticketId }, token }),
+      ),
     );
 
     const winners = results.filter((r) => r.data?.reserveTicket);
     const losers = results.filter((r) => errorCodes(r).includes('TICKET_NOT_AVAILABLE'));
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(CONTENDERS - 1);
-    const ticket = await graphql(supergraph.gatewayUrl, TICKET, { variables: { id: ticketId } });
-    expect(ticket.data!.ticket.status).toBe('RESERVED');
+    const ticket = await graphql(supergraph.gatewayUrl, TicketStatusDocument, { variables: { id: ticketId } });
+    expect(ticket.data!.ticket!.status).toBe('RESERVED');
   },
 );

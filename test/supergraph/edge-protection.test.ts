@@ -4,18 +4,23 @@
  * Limits that ordinary operations of this API cannot reach are tested on gateways of their own
  * with that one limit lowered; everything else runs against the defaults.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { composeSupergraph } from '../../gateway/composition.ts';
 import { loadGatewayConfig } from '../../gateway/config.ts';
 import { startGateway, type RunningGateway } from '../../gateway/server.ts';
+import { errorCodes, graphql, graphqlText, operationText } from '../../operations/client.ts';
+import {
+  MyReservationsDocument,
+  PricePoliciesDocument,
+  RegisterTicketDocument,
+  TicketsDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, testServiceEnv, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { MY_RESERVATIONS, REGISTER_TICKET, TICKETS } from './operations.ts';
 
-const POLICIES = '{ pricePolicies { id name } }';
+const POLICIES = operationText(PricePoliciesDocument);
 /** Depth 4: tickets → edges → node → id. */
 const TICKET_IDS = '{ tickets(first: 1) { edges { node { id } } } }';
 
@@ -54,7 +59,7 @@ afterAll(async () => {
 describe('limits on the document, at their defaults', () => {
   it('lets the operations of this API through, the deepest and widest included', async () => {
     const admin = await adminToken();
-    const registered = await graphql(supergraph.gatewayUrl, REGISTER_TICKET, {
+    const registered = await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
       variables: { input: aTicket() },
       token: admin,
     });
@@ -62,32 +67,32 @@ describe('limits on the document, at their defaults', () => {
     const deepest = `{ myReservations { edges { node { ticket { price { policy { name } } } } } } }`;
     const fifteenAliases = `{ ${Array.from({ length: 15 }, (_, i) => `p${i}: pricePolicies { id }`).join(' ')} }`;
     for (const [query, token] of [
-      [TICKETS, undefined],
-      [MY_RESERVATIONS, await tokenFor('edge-reader')],
+      [operationText(TicketsDocument), undefined],
+      [operationText(MyReservationsDocument), await tokenFor('edge-reader')],
       [deepest, await tokenFor('edge-reader')],
       [fifteenAliases, undefined],
     ] as const) {
-      const result = await graphql(supergraph.gatewayUrl, query, { token });
+      const result = await graphqlText(supergraph.gatewayUrl, query, { token });
       expect({ status: result.status, errors: result.errors }).toEqual({ status: 200, errors: undefined });
     }
   });
 
   it('refuses more than 15 aliases with 400 TOO_MANY_ALIASES', async () => {
     const query = `{ ${Array.from({ length: 16 }, (_, i) => `p${i}: pricePolicies { id }`).join(' ')} }`;
-    const result = await graphql(supergraph.gatewayUrl, query);
+    const result = await graphqlText(supergraph.gatewayUrl, query);
     expect(result.status).toBe(400);
     expect(errorCodes(result)).toEqual(['TOO_MANY_ALIASES']);
   });
 
   it('refuses more than 20 directives with 400 TOO_MANY_DIRECTIVES', async () => {
     const fragments = Array.from({ length: 21 }, () => '... on PricePolicy @include(if: true) { id }').join(' ');
-    const result = await graphql(supergraph.gatewayUrl, `{ pricePolicies { ${fragments} } }`);
+    const result = await graphqlText(supergraph.gatewayUrl, `{ pricePolicies { ${fragments} } }`);
     expect(result.status).toBe(400);
     expect(errorCodes(result)).toEqual(['TOO_MANY_DIRECTIVES']);
   });
 
   it('refuses a document of more than 1000 tokens with 400 TOO_MANY_TOKENS, before parsing it all', async () => {
-    const result = await graphql(supergraph.gatewayUrl, `{ pricePolicies { ${'id '.repeat(1000)} } }`);
+    const result = await graphqlText(supergraph.gatewayUrl, `{ pricePolicies { ${'id '.repeat(1000)} } }`);
     expect(result.status).toBe(400);
     expect(errorCodes(result)).toEqual(['TOO_MANY_TOKENS']);
   });
@@ -103,19 +108,19 @@ describe('limits on the document, at their defaults', () => {
 describe('limits that ordinary operations cannot reach, lowered to show them', () => {
   it('depth: refuses a query deeper than MAX_DEPTH with 400 QUERY_TOO_DEEP, and answers one at the limit', async () => {
     const url = await gatewayWith({ MAX_DEPTH: '3' });
-    const refused = await graphql(url, TICKET_IDS);
+    const refused = await graphqlText(url, TICKET_IDS);
     expect(refused.status).toBe(400);
     expect(errorCodes(refused)).toEqual(['QUERY_TOO_DEEP']);
-    const answered = await graphql(url, '{ tickets(first: 1) { pageInfo { hasNextPage } } }');
+    const answered = await graphqlText(url, '{ tickets(first: 1) { pageInfo { hasNextPage } } }');
     expect(answered.errors).toBeUndefined();
   });
 
   it('cost: refuses a query costlier than MAX_COST with 400 QUERY_TOO_COMPLEX, and answers a cheaper one', async () => {
     const url = await gatewayWith({ MAX_COST: '20' });
-    const refused = await graphql(url, TICKETS);
+    const refused = await graphql(url, TicketsDocument);
     expect(refused.status).toBe(400);
     expect(errorCodes(refused)).toEqual(['QUERY_TOO_COMPLEX']);
-    const answered = await graphql(url, POLICIES);
+    const answered = await graphql(url, PricePoliciesDocument);
     expect(answered.errors).toBeUndefined();
   });
 });
@@ -125,7 +130,7 @@ describe('rate limit per caller', () => {
     const url = await gatewayWith({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '3' });
     const [greedy, patient] = await Promise.all([tokenFor('greedy'), tokenFor('patient')]);
     const burst = [];
-    for (let i = 0; i < 4; i++) burst.push(await graphql(url, POLICIES, { token: greedy }));
+    for (let i = 0; i < 4; i++) burst.push(await graphql(url, PricePoliciesDocument, { token: greedy }));
 
     expect(burst.slice(0, 3).map((r) => r.status)).toEqual([200, 200, 200]);
     const refused = burst[3]!;
@@ -133,21 +138,21 @@ describe('rate limit per caller', () => {
     expect(errorCodes(refused)).toEqual(['RATE_LIMITED']);
     expect(refused.errors![0]!.extensions!.retryAfterSeconds).toBe(1);
     expect(refused.headers.get('retry-after')).toBe('1');
-    const other = await graphql(url, POLICIES, { token: patient });
+    const other = await graphql(url, PricePoliciesDocument, { token: patient });
     expect(other.status).toBe(200);
   });
 
   it('limits anonymous callers by their address', async () => {
     const url = await gatewayWith({ RATE_LIMIT_PER_SECOND: '1', RATE_LIMIT_BURST: '2' });
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await graphql(url, POLICIES)).status);
+    for (let i = 0; i < 3; i++) statuses.push((await graphql(url, PricePoliciesDocument)).status);
     expect(statuses).toEqual([200, 200, 429]);
   });
 
   it('at its defaults, lets a client send hundreds of requests at once', async () => {
     const token = await tokenFor('busy-client');
     const results = await Promise.all(
-      Array.from({ length: 300 }, () => graphql(supergraph.gatewayUrl, POLICIES, { token })),
+      Array.from({ length: 300 }, () => graphql(supergraph.gatewayUrl, PricePoliciesDocument, { token })),
     );
     expect(results.filter((r) => r.status !== 200)).toEqual([]);
   });
@@ -188,7 +193,7 @@ describe('introspection and the Sandbox landing page', () => {
   const landingPage = (url: string) => fetch(url.replace('/graphql', '/'), { headers: { accept: 'text/html' } });
 
   it('are on in development', async () => {
-    const result = await graphql(supergraph.gatewayUrl, INTROSPECTION);
+    const result = await graphqlText(supergraph.gatewayUrl, INTROSPECTION);
     expect(result.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
     const page = await landingPage(supergraph.gatewayUrl);
     expect(page.status).toBe(200);
@@ -201,12 +206,12 @@ describe('introspection and the Sandbox landing page', () => {
       JWT_SECRET: 'production-like-secret-for-this-test-0123456789',
       SERVICE_TOKEN_SECRET: 'production-like-service-secret-for-this-test-0123',
     });
-    const introspection = await graphql(url, INTROSPECTION);
+    const introspection = await graphqlText(url, INTROSPECTION);
     expect(introspection.status).toBe(400);
     expect(errorCodes(introspection)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
     const page = await landingPage(url);
     expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
-    const typo = await graphql(url, '{ pricePolicie { id } }');
+    const typo = await graphqlText(url, '{ pricePolicie { id } }');
     expect(typo.errors![0]!.message).not.toContain('Did you mean');
   });
 });

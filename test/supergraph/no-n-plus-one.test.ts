@@ -10,43 +10,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
+import { graphql } from '../../operations/client.ts';
+import {
+  MyReservationsDocument,
+  RegisterTicketDocument,
+  ReserveTicketStatusDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
-import { graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type DatabaseSubgraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { REGISTER_TICKET } from './operations.ts';
-
-const RESERVATIONS_WITH_PRICES = /* GraphQL */ `
-  query ReservationsWithPrices {
-    myReservations(first: 50) {
-      edges {
-        node {
-          id
-          ticket {
-            name
-            status
-            price {
-              finalPrice
-              vipDiscount
-              policy {
-                name
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-`;
-
-const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) {
-    reserveTicket(ticketId: $ticketId) {
-      id
-    }
-  }
-`;
 
 let supergraph: TestSupergraph;
 let fewToken: string;
@@ -71,13 +44,16 @@ beforeAll(async () => {
     tokenFor('many-reservations', { grade: 'VIP' }),
   ]);
   const reserveFresh = async (token: string) => {
-    const registered = await graphql(supergraph.gatewayUrl, REGISTER_TICKET, {
+    const registered = await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
       variables: { input: aTicket() },
       token: admin,
     });
     const ticketId = registered.data!.registerTicket.id;
     await eventually(async () => {
-      const reserved = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token });
+      const reserved = await graphql(supergraph.gatewayUrl, ReserveTicketStatusDocument, {
+        variables: { ticketId },
+        token,
+      });
       expect(reserved.errors).toBeUndefined();
     });
   };
@@ -86,9 +62,10 @@ beforeAll(async () => {
   // Quiet before counting: every price assigned and every VIP discount applied.
   for (const token of [fewToken, manyToken]) {
     await eventually(async () => {
-      const result = await graphql(supergraph.gatewayUrl, RESERVATIONS_WITH_PRICES, { token });
-      const edges = result.data!.myReservations.edges as { node: { ticket: { price: { vipDiscount: number } } } }[];
-      expect(edges.every((edge) => edge.node.ticket.price?.vipDiscount > 0)).toBe(true);
+      const result = await readReservations(token);
+      expect(result.data!.myReservations.edges.every((edge) => (edge.node.ticket.price?.vipDiscount ?? 0) > 0)).toBe(
+        true,
+      );
     });
   }
 });
@@ -116,16 +93,20 @@ async function statementsDuring(request: () => Promise<unknown>): Promise<Record
   };
 }
 
-async function readReservations(token: string, expected: number) {
-  const result = await graphql(supergraph.gatewayUrl, RESERVATIONS_WITH_PRICES, { token });
+/** Every reservation of the caller, each with its ticket, the ticket's price and the price's policy. */
+const readReservations = (token: string) =>
+  graphql(supergraph.gatewayUrl, MyReservationsDocument, { variables: { first: 50 }, token });
+
+async function expectReservations(token: string, expected: number) {
+  const result = await readReservations(token);
   expect(result.errors).toBeUndefined();
   expect(result.data!.myReservations.edges).toHaveLength(expected);
 }
 
 describe('a federated query across reservation, ticket and price', () => {
   it('reads each database a fixed number of times, for 2 entities as for 12 (no N+1)', async () => {
-    const few = await statementsDuring(() => readReservations(fewToken, 2));
-    const many = await statementsDuring(() => readReservations(manyToken, 12));
+    const few = await statementsDuring(() => expectReservations(fewToken, 2));
+    const many = await statementsDuring(() => expectReservations(manyToken, 12));
 
     expect(many).toEqual(few);
     // reservation: the page; ticket: the batch of tickets; price: the batch of prices, then their policies.

@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { errorCodes, graphql, type GraphQLResult } from '../../operations/client.ts';
+import { ReserveTicketStatusDocument, type ReserveTicketStatusMutation } from '../../operations/documents.generated.ts';
 import { eventually } from '../support/eventually.ts';
 import type { FaultProxy } from '../support/fault-proxy.ts';
-import { errorCodes, graphql, type GraphQLResult } from '../support/graphql-client.ts';
 import type { TestSupergraph } from '../support/supergraph.ts';
 import { startSupergraphBehindProxy, type SupergraphBehindProxy } from '../support/ticket-behind-proxy.ts';
 import { tokenFor } from '../support/tokens.ts';
 
-const RESERVE = 'mutation($ticketId: ID!) { reserveTicket(ticketId: $ticketId) { id status } }';
 const HALF_OPEN_AFTER_MS = 1500;
 
 let system: SupergraphBehindProxy;
@@ -41,9 +41,9 @@ const statusOf = (ticketId: string) => system.statusOf(ticketId);
 async function reserve(
   ticketId: string,
   token = user,
-): Promise<{ result: GraphQLResult<Record<string, any>>; ms: number }> {
+): Promise<{ result: GraphQLResult<ReserveTicketStatusMutation>; ms: number }> {
   const started = performance.now();
-  const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token });
+  const result = await graphql(supergraph.gatewayUrl, ReserveTicketStatusDocument, { variables: { ticketId }, token });
   return { result, ms: performance.now() - started };
 }
 

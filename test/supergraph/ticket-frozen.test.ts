@@ -6,11 +6,11 @@
  * attempt was sent must be abandoned even when its retry met the open circuit.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import { ReserveTicketDocument } from '../../operations/documents.generated.ts';
 import { eventually } from '../support/eventually.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startSupergraphBehindProxy, type SupergraphBehindProxy } from '../support/ticket-behind-proxy.ts';
 import { tokenFor } from '../support/tokens.ts';
-import { RESERVE_TICKET } from './operations.ts';
 
 let system: SupergraphBehindProxy;
 
@@ -33,7 +33,7 @@ it('when ticket freezes under a dozen concurrent reservations and resumes, the t
 
   const tokens = await Promise.all(Array.from({ length: 12 }, (_, i) => tokenFor(`frozen-${i}`)));
   const results = await Promise.all(
-    tokens.map((token) => graphql(supergraph.gatewayUrl, RESERVE_TICKET, { variables: { ticketId }, token })),
+    tokens.map((token) => graphql(supergraph.gatewayUrl, ReserveTicketDocument, { variables: { ticketId }, token })),
   );
   expect(results.flatMap(errorCodes)).toEqual(Array(12).fill('TICKET_SERVICE_UNAVAILABLE'));
 
@@ -42,7 +42,7 @@ it('when ticket freezes under a dozen concurrent reservations and resumes, the t
   // The queued holds reach ticket now; whichever wins is abandoned, so the ticket comes back.
   await eventually(async () => expect(await statusOf(ticketId)).toBe('AVAILABLE'));
   const next = await eventually(async () => {
-    const result = await graphql(supergraph.gatewayUrl, RESERVE_TICKET, {
+    const result = await graphql(supergraph.gatewayUrl, ReserveTicketDocument, {
       variables: { ticketId },
       token: await tokenFor('after-the-freeze'),
     });

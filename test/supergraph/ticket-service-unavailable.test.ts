@@ -3,32 +3,16 @@
  * with TICKET_SERVICE_UNAVAILABLE and retryAfterSeconds, leaves nothing behind, and recovers.
  */
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import {
+  MyReservationsDocument,
+  RegisterTicketDocument,
+  ReserveTicketStatusDocument,
+} from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
-import { MY_RESERVATIONS, REGISTER_TICKET } from './operations.ts';
-
-const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) {
-    reserveTicket(ticketId: $ticketId) {
-      id
-      status
-    }
-  }
-`;
-const MY_RESERVATION_IDS = /* GraphQL */ `
-  query {
-    myReservations(first: 100) {
-      edges {
-        node {
-          id
-        }
-      }
-    }
-  }
-`;
 
 let supergraph: TestSupergraph;
 let user: string;
@@ -49,7 +33,7 @@ afterAll(async () => {
 });
 
 it('when ticket is down, reserving fails fast with TICKET_SERVICE_UNAVAILABLE and works again once ticket is back', async () => {
-  const registered = await graphql(supergraph.gatewayUrl, REGISTER_TICKET, {
+  const registered = await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
     variables: { input: aTicket() },
     token: await adminToken(),
   });
@@ -59,14 +43,17 @@ it('when ticket is down, reserving fails fast with TICKET_SERVICE_UNAVAILABLE an
   try {
     for (let attempt = 0; attempt < 4; attempt++) {
       const started = Date.now();
-      const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token: user });
+      const result = await graphql(supergraph.gatewayUrl, ReserveTicketStatusDocument, {
+        variables: { ticketId },
+        token: user,
+      });
       expect(errorCodes(result)).toEqual(['TICKET_SERVICE_UNAVAILABLE']);
       expect(result.errors![0]!.extensions!.retryAfterSeconds).toEqual(expect.any(Number));
       expect(result.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
       expect(Date.now() - started).toBeLessThan(2_000);
     }
     // Nothing half-done: no reservation was confirmed for the failed attempts.
-    const mine = await graphql(supergraph.gatewayUrl, MY_RESERVATION_IDS, { token: user });
+    const mine = await graphql(supergraph.gatewayUrl, MyReservationsDocument, { token: user });
     expect(mine.data!.myReservations.edges).toEqual([]);
   } finally {
     await supergraph.startSubgraph('ticket');
@@ -74,7 +61,10 @@ it('when ticket is down, reserving fails fast with TICKET_SERVICE_UNAVAILABLE an
 
   const reserved = await eventually(
     async () => {
-      const result = await graphql(supergraph.gatewayUrl, RESERVE, { variables: { ticketId }, token: user });
+      const result = await graphql(supergraph.gatewayUrl, ReserveTicketStatusDocument, {
+        variables: { ticketId },
+        token: user,
+      });
       expect(result.errors).toBeUndefined();
       return result.data!.reserveTicket;
     },
@@ -82,6 +72,6 @@ it('when ticket is down, reserving fails fast with TICKET_SERVICE_UNAVAILABLE an
     250,
   );
   expect(reserved.status).toBe('CONFIRMED');
-  const mine = await graphql(supergraph.gatewayUrl, MY_RESERVATIONS, { token: user });
+  const mine = await graphql(supergraph.gatewayUrl, MyReservationsDocument, { token: user });
   expect(mine.data!.myReservations.edges).toHaveLength(1);
 });

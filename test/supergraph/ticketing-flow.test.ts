@@ -2,23 +2,26 @@
  * The seven requirements (docs/architecture.md §3), end to end through the gateway over HTTP, with every kind
  * of caller: anonymous, USER, another USER, ADMIN, and forged and expired tokens.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { errorCodes, graphql } from '../../operations/client.ts';
+import {
+  CancelReservationDocument,
+  MyReservationsDocument,
+  PriceDocument,
+  PricePoliciesDocument,
+  RegisterTicketDocument,
+  ReservationDocument,
+  ReserveTicketDocument,
+  TicketDocument,
+  TicketsDocument,
+} from '../../operations/documents.generated.ts';
+import { HoldTicketDocument } from '../../subgraphs/reservation/clients/ticket-hold.generated.ts';
 import { aTicket } from '../support/builders.ts';
 import { eventually } from '../support/eventually.ts';
-import { errorCodes, graphql } from '../support/graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, expiredToken, forgedToken, tokenFor } from '../support/tokens.ts';
-import {
-  CANCEL_RESERVATION,
-  MY_RESERVATIONS,
-  PRICE,
-  PRICE_POLICIES,
-  REGISTER_TICKET,
-  RESERVATION,
-  RESERVE_TICKET,
-  TICKET,
-  TICKETS,
-} from './operations.ts';
 
 let supergraph: TestSupergraph;
 let admin: string;
@@ -26,17 +29,20 @@ let vip: string;
 let normal: string;
 let otherUser: string;
 
-const send = (query: string, variables?: Record<string, unknown>, token?: string) =>
-  graphql(supergraph.gatewayUrl, query, { variables, token });
+const send = <TData, TVariables>(
+  document: TypedDocumentNode<TData, TVariables>,
+  variables?: TVariables,
+  token?: string,
+) => graphql(supergraph.gatewayUrl, document, { variables, token });
 
 async function registerTicket(overrides = {}): Promise<string> {
-  const result = await send(REGISTER_TICKET, { input: aTicket(overrides) }, admin);
+  const result = await send(RegisterTicketDocument, { input: aTicket(overrides) }, admin);
   expect(result.errors).toBeUndefined();
   return result.data!.registerTicket.id;
 }
 
 async function priceOf(ticketId: string) {
-  const result = await send(PRICE, { ticketId });
+  const result = await send(PriceDocument, { ticketId });
   expect(result.errors).toBeUndefined();
   return result.data!.price;
 }
@@ -57,7 +63,11 @@ afterAll(async () => {
 
 describe('1–2. an admin registers a ticket and it is priced', () => {
   it('registers an AVAILABLE ticket, then assigns the base price with the active policy discount', async () => {
-    const result = await send(REGISTER_TICKET, { input: aTicket({ name: 'Opera night', basePrice: 120_000 }) }, admin);
+    const result = await send(
+      RegisterTicketDocument,
+      { input: aTicket({ name: 'Opera night', basePrice: 120_000 }) },
+      admin,
+    );
     expect(result.errors).toBeUndefined();
     const ticket = result.data!.registerTicket;
     expect(ticket).toMatchObject({ name: 'Opera night', status: 'AVAILABLE' });
@@ -78,9 +88,9 @@ describe('1–2. an admin registers a ticket and it is priced', () => {
   });
 
   it('lets only an ADMIN register tickets', async () => {
-    const asUser = await send(REGISTER_TICKET, { input: aTicket() }, normal);
+    const asUser = await send(RegisterTicketDocument, { input: aTicket() }, normal);
     expect(errorCodes(asUser)).toEqual(['FORBIDDEN']);
-    const anonymous = await send(REGISTER_TICKET, { input: aTicket() });
+    const anonymous = await send(RegisterTicketDocument, { input: aTicket() });
     expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
   });
 });
@@ -88,7 +98,7 @@ describe('1–2. an admin registers a ticket and it is priced', () => {
 describe('3–5. a user reserves a ticket', () => {
   it('reserves an AVAILABLE ticket, which becomes RESERVED', async () => {
     const ticketId = await registerTicket();
-    const result = await send(RESERVE_TICKET, { ticketId }, normal);
+    const result = await send(ReserveTicketDocument, { ticketId }, normal);
     expect(result.errors).toBeUndefined();
     expect(result.data!.reserveTicket).toMatchObject({
       userId: 'user-1',
@@ -101,8 +111,8 @@ describe('3–5. a user reserves a ticket', () => {
 
   it('refuses a ticket that is already reserved with TICKET_NOT_AVAILABLE', async () => {
     const ticketId = await registerTicket();
-    await send(RESERVE_TICKET, { ticketId }, normal);
-    const second = await send(RESERVE_TICKET, { ticketId }, otherUser);
+    await send(ReserveTicketDocument, { ticketId }, normal);
+    const second = await send(ReserveTicketDocument, { ticketId }, otherUser);
     expect(errorCodes(second)).toEqual(['TICKET_NOT_AVAILABLE']);
   });
 
@@ -112,20 +122,20 @@ describe('3–5. a user reserves a ticket', () => {
       expiresAt: new Date(Date.now() + 1_000).toISOString(),
     });
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const result = await send(RESERVE_TICKET, { ticketId }, normal);
+    const result = await send(ReserveTicketDocument, { ticketId }, normal);
     expect(errorCodes(result)).toEqual(['TICKET_EXPIRED']);
-    expect((await send(TICKET, { id: ticketId })).data!.ticket.status).toBe('EXPIRED');
+    expect((await send(TicketDocument, { id: ticketId })).data!.ticket!.status).toBe('EXPIRED');
   });
 
   it('refuses an unknown ticket with TICKET_NOT_FOUND', async () => {
-    const result = await send(RESERVE_TICKET, { ticketId: '00000000-0000-4000-8000-00000000dead' }, normal);
+    const result = await send(ReserveTicketDocument, { ticketId: '00000000-0000-4000-8000-00000000dead' }, normal);
     expect(errorCodes(result)).toEqual(['TICKET_NOT_FOUND']);
   });
 
   it('applies the VIP discount when a VIP reserves, taking the grade from the token', async () => {
     const ticketId = await registerTicket({ basePrice: 100_000 });
     await eventually(async () => expect(await priceOf(ticketId)).not.toBeNull());
-    const result = await send(RESERVE_TICKET, { ticketId }, vip);
+    const result = await send(ReserveTicketDocument, { ticketId }, vip);
     expect(result.data!.reserveTicket.userGrade).toBe('VIP');
     await eventually(async () =>
       expect(await priceOf(ticketId)).toMatchObject({ policyDiscount: 10_000, vipDiscount: 9_000, finalPrice: 81_000 }),
@@ -134,64 +144,64 @@ describe('3–5. a user reserves a ticket', () => {
 
   it('needs a token to reserve', async () => {
     const ticketId = await registerTicket();
-    expect(errorCodes(await send(RESERVE_TICKET, { ticketId }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await send(ReserveTicketDocument, { ticketId }))).toEqual(['UNAUTHENTICATED']);
   });
 });
 
 describe('6. a user cancels a reservation (the saga compensates)', () => {
   it('cancels, then the ticket is AVAILABLE again and the VIP discount is reverted', async () => {
     const ticketId = await registerTicket({ basePrice: 50_000 });
-    const reserved = await send(RESERVE_TICKET, { ticketId }, vip);
+    const reserved = await send(ReserveTicketDocument, { ticketId }, vip);
     const reservationId = reserved.data!.reserveTicket.id;
-    await eventually(async () => expect((await priceOf(ticketId)).vipDiscount).toBeGreaterThan(0));
+    await eventually(async () => expect((await priceOf(ticketId))?.vipDiscount).toBeGreaterThan(0));
 
-    const cancelled = await send(CANCEL_RESERVATION, { id: reservationId }, vip);
+    const cancelled = await send(CancelReservationDocument, { id: reservationId }, vip);
     expect(cancelled.errors).toBeUndefined();
     expect(cancelled.data!.cancelReservation).toMatchObject({ id: reservationId, status: 'CANCELLED' });
     expect(cancelled.data!.cancelReservation.cancelledAt).toEqual(expect.any(String));
 
     await eventually(async () => {
-      const ticket = (await send(TICKET, { id: ticketId })).data!.ticket;
+      const ticket = (await send(TicketDocument, { id: ticketId })).data!.ticket!;
       expect(ticket.status).toBe('AVAILABLE');
       expect(ticket.price).toMatchObject({ vipDiscount: 0, finalPrice: 45_000 });
     });
     // Released, so another user can now reserve it.
-    expect((await send(RESERVE_TICKET, { ticketId }, otherUser)).errors).toBeUndefined();
+    expect((await send(ReserveTicketDocument, { ticketId }, otherUser)).errors).toBeUndefined();
   });
 
   it('lets an ADMIN cancel anyone’s reservation, but not another user', async () => {
     const ticketId = await registerTicket();
-    const reservationId = (await send(RESERVE_TICKET, { ticketId }, normal)).data!.reserveTicket.id;
-    expect(errorCodes(await send(CANCEL_RESERVATION, { id: reservationId }, otherUser))).toEqual(['FORBIDDEN']);
-    expect((await send(CANCEL_RESERVATION, { id: reservationId }, admin)).data!.cancelReservation.status).toBe(
+    const reservationId = (await send(ReserveTicketDocument, { ticketId }, normal)).data!.reserveTicket.id;
+    expect(errorCodes(await send(CancelReservationDocument, { id: reservationId }, otherUser))).toEqual(['FORBIDDEN']);
+    expect((await send(CancelReservationDocument, { id: reservationId }, admin)).data!.cancelReservation.status).toBe(
       'CANCELLED',
     );
   });
 
   it('refuses to cancel twice, and an unknown reservation', async () => {
     const ticketId = await registerTicket();
-    const reservationId = (await send(RESERVE_TICKET, { ticketId }, normal)).data!.reserveTicket.id;
-    await send(CANCEL_RESERVATION, { id: reservationId }, normal);
-    expect(errorCodes(await send(CANCEL_RESERVATION, { id: reservationId }, normal))).toEqual([
+    const reservationId = (await send(ReserveTicketDocument, { ticketId }, normal)).data!.reserveTicket.id;
+    await send(CancelReservationDocument, { id: reservationId }, normal);
+    expect(errorCodes(await send(CancelReservationDocument, { id: reservationId }, normal))).toEqual([
       'RESERVATION_ALREADY_CANCELLED',
     ]);
-    expect(errorCodes(await send(CANCEL_RESERVATION, { id: '00000000-0000-4000-8000-00000000beef' }, normal))).toEqual([
-      'RESERVATION_NOT_FOUND',
-    ]);
+    expect(
+      errorCodes(await send(CancelReservationDocument, { id: '00000000-0000-4000-8000-00000000beef' }, normal)),
+    ).toEqual(['RESERVATION_NOT_FOUND']);
   });
 
   it('cancels while price is down; price catches up when it is back', async () => {
     const ticketId = await registerTicket({ basePrice: 80_000 });
-    const reservationId = (await send(RESERVE_TICKET, { ticketId }, vip)).data!.reserveTicket.id;
-    await eventually(async () => expect((await priceOf(ticketId)).vipDiscount).toBe(7_200));
+    const reservationId = (await send(ReserveTicketDocument, { ticketId }, vip)).data!.reserveTicket.id;
+    await eventually(async () => expect((await priceOf(ticketId))?.vipDiscount).toBe(7_200));
 
     await supergraph.stopSubgraph('price');
     try {
-      const cancelled = await send(CANCEL_RESERVATION, { id: reservationId }, vip);
+      const cancelled = await send(CancelReservationDocument, { id: reservationId }, vip);
       expect(cancelled.errors).toBeUndefined();
       expect(cancelled.data!.cancelReservation.status).toBe('CANCELLED');
       await eventually(async () =>
-        expect((await send(TICKET, { id: ticketId })).data!.ticket.status).toBe('AVAILABLE'),
+        expect((await send(TicketDocument, { id: ticketId })).data!.ticket!.status).toBe('AVAILABLE'),
       );
     } finally {
       await supergraph.startSubgraph('price');
@@ -203,16 +213,16 @@ describe('6. a user cancels a reservation (the saga compensates)', () => {
 describe('7. admins and users look up tickets, reservations and prices', () => {
   it('lets anyone list tickets, filtered by status, page by page', async () => {
     const ids = [await registerTicket(), await registerTicket(), await registerTicket()];
-    await send(RESERVE_TICKET, { ticketId: ids[0] }, normal);
+    await send(ReserveTicketDocument, { ticketId: ids[0]! }, normal);
 
-    const firstPage = await send(TICKETS, { first: 2 });
+    const firstPage = await send(TicketsDocument, { first: 2 });
     expect(firstPage.data!.tickets.edges).toHaveLength(2);
     expect(firstPage.data!.tickets.pageInfo.hasNextPage).toBe(true);
-    const nextPage = await send(TICKETS, { first: 2, after: firstPage.data!.tickets.pageInfo.endCursor });
+    const nextPage = await send(TicketsDocument, { first: 2, after: firstPage.data!.tickets.pageInfo.endCursor });
     const pageIds = [...firstPage.data!.tickets.edges, ...nextPage.data!.tickets.edges].map((e: any) => e.node.id);
     expect(new Set(pageIds).size).toBe(pageIds.length);
 
-    const reserved = await send(TICKETS, { status: 'RESERVED', first: 100 });
+    const reserved = await send(TicketsDocument, { status: 'RESERVED', first: 100 });
     const statuses = reserved.data!.tickets.edges.map((e: any) => e.node.status);
     expect(statuses.length).toBeGreaterThan(0);
     expect(new Set(statuses)).toEqual(new Set(['RESERVED']));
@@ -222,9 +232,9 @@ describe('7. admins and users look up tickets, reservations and prices', () => {
     const user = await tokenFor('lookup-user');
     const ticketId = await registerTicket({ name: 'Lookup show' });
     await eventually(async () => expect(await priceOf(ticketId)).not.toBeNull());
-    const reservationId = (await send(RESERVE_TICKET, { ticketId }, user)).data!.reserveTicket.id;
+    const reservationId = (await send(ReserveTicketDocument, { ticketId }, user)).data!.reserveTicket.id;
 
-    const mine = await send(MY_RESERVATIONS, {}, user);
+    const mine = await send(MyReservationsDocument, {}, user);
     expect(mine.errors).toBeUndefined();
     expect(mine.data!.myReservations.edges).toEqual([
       expect.objectContaining({
@@ -239,22 +249,24 @@ describe('7. admins and users look up tickets, reservations and prices', () => {
       }),
     ]);
     expect(
-      (await send(MY_RESERVATIONS, {}, otherUser)).data!.myReservations.edges.map((e: any) => e.node.id),
+      (await send(MyReservationsDocument, {}, otherUser)).data!.myReservations.edges.map((e: any) => e.node.id),
     ).not.toContain(reservationId);
   });
 
   it('shows a reservation to its owner and ADMINs only', async () => {
     const ticketId = await registerTicket();
-    const reservationId = (await send(RESERVE_TICKET, { ticketId }, normal)).data!.reserveTicket.id;
-    expect((await send(RESERVATION, { id: reservationId }, normal)).data!.reservation.ticket.id).toBe(ticketId);
-    expect((await send(RESERVATION, { id: reservationId }, admin)).data!.reservation.id).toBe(reservationId);
-    expect(errorCodes(await send(RESERVATION, { id: reservationId }, otherUser))).toEqual(['FORBIDDEN']);
-    expect(errorCodes(await send(RESERVATION, { id: reservationId }))).toEqual(['UNAUTHENTICATED']);
-    expect(errorCodes(await send(MY_RESERVATIONS, {}))).toEqual(['UNAUTHENTICATED']);
+    const reservationId = (await send(ReserveTicketDocument, { ticketId }, normal)).data!.reserveTicket.id;
+    expect((await send(ReservationDocument, { id: reservationId }, normal)).data!.reservation!.ticket.id).toBe(
+      ticketId,
+    );
+    expect((await send(ReservationDocument, { id: reservationId }, admin)).data!.reservation!.id).toBe(reservationId);
+    expect(errorCodes(await send(ReservationDocument, { id: reservationId }, otherUser))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await send(ReservationDocument, { id: reservationId }))).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(await send(MyReservationsDocument, {}))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('lists price policies to anyone, the default one active', async () => {
-    const result = await send(PRICE_POLICIES);
+    const result = await send(PricePoliciesDocument);
     expect(result.data!.pricePolicies).toContainEqual(
       expect.objectContaining({ name: 'standard', discountPercent: 10, vipDiscountPercent: 10, active: true }),
     );
@@ -266,23 +278,21 @@ describe('identity at the gateway', () => {
     ['forged', forgedToken],
     ['expired', expiredToken],
   ])('refuses a %s token with UNAUTHENTICATED and HTTP 401, even for public reads', async (_, makeToken) => {
-    const result = await send(TICKETS, {}, await makeToken());
+    const result = await send(TicketsDocument, {}, await makeToken());
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('does not expose the internal hold through the gateway', async () => {
     const ticketId = await registerTicket();
-    const result = await send(
-      `mutation { holdTicket(ticketId: "${ticketId}", reservationId: "00000000-0000-4000-8000-000000000001") { status } }`,
-      {},
-      admin,
-    );
+    const result = await send(HoldTicketDocument, { ticketId, reservationId: randomUUID() }, admin);
     expect(errorCodes(result)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
   });
 
   it('returns the correlation id it was given', async () => {
-    const result = await graphql(supergraph.gatewayUrl, TICKETS, { headers: { 'x-correlation-id': 'test-corr-42' } });
+    const result = await graphql(supergraph.gatewayUrl, TicketsDocument, {
+      headers: { 'x-correlation-id': 'test-corr-42' },
+    });
     expect(result.headers.get('x-correlation-id')).toBe('test-corr-42');
   });
 });
@@ -313,14 +323,14 @@ describe('correlation', () => {
     await eventually(async () => expect(await priceOf(ticketId)).not.toBeNull());
     const reserveId = `reserve-${ticketId}`;
     const cancelId = `cancel-${ticketId}`;
-    const reserved = await graphql(supergraph.gatewayUrl, RESERVE_TICKET, {
+    const reserved = await graphql(supergraph.gatewayUrl, ReserveTicketDocument, {
       variables: { ticketId },
       token: vip,
       headers: { 'x-correlation-id': reserveId },
     });
     const reservationId = reserved.data!.reserveTicket.id;
-    await eventually(async () => expect((await priceOf(ticketId)).vipDiscount).toBeGreaterThan(0));
-    await graphql(supergraph.gatewayUrl, CANCEL_RESERVATION, {
+    await eventually(async () => expect((await priceOf(ticketId))?.vipDiscount).toBeGreaterThan(0));
+    await graphql(supergraph.gatewayUrl, CancelReservationDocument, {
       variables: { id: reservationId },
       token: vip,
       headers: { 'x-correlation-id': cancelId },

@@ -2,12 +2,12 @@
  * A test supergraph whose reservation reaches ticket only through a fault proxy of the test's own,
  * and the few reads and writes the breaker and saga tests make through its gateway.
  */
+import { graphql } from '../../operations/client.ts';
+import { RegisterTicketDocument, TicketStatusDocument } from '../../operations/documents.generated.ts';
 import { aTicket } from './builders.ts';
 import { startFaultProxy, type FaultProxy } from './fault-proxy.ts';
-import { graphql } from './graphql-client.ts';
 import { startTestSupergraph, type TestSupergraph } from './supergraph.ts';
 import { adminToken } from './tokens.ts';
-import { REGISTER_TICKET, TICKET } from '../supergraph/operations.ts';
 
 export interface SupergraphBehindProxy {
   proxy: FaultProxy;
@@ -35,14 +35,15 @@ export async function startSupergraphBehindProxy(
     proxy,
     supergraph,
     async registerTicket() {
-      const result = await graphql(supergraph.gatewayUrl, REGISTER_TICKET, {
+      const result = await graphql(supergraph.gatewayUrl, RegisterTicketDocument, {
         variables: { input: aTicket() },
         token: await adminToken(),
       });
       return result.data!.registerTicket.id;
     },
     async statusOf(ticketId) {
-      return (await graphql(supergraph.gatewayUrl, TICKET, { variables: { id: ticketId } })).data!.ticket.status;
+      const result = await graphql(supergraph.gatewayUrl, TicketStatusDocument, { variables: { id: ticketId } });
+      return result.data!.ticket!.status;
     },
     async stop() {
       await supergraph.stop();

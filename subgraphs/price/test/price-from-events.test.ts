@@ -4,12 +4,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { graphql } from '../../../operations/client.ts';
+import {
+  PriceDocument,
+  PricePoliciesDocument,
+  SetPricePolicyDocument,
+} from '../../../operations/documents.generated.ts';
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
 import { newEvent } from '../../../platform/events/envelope.ts';
 import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { eventually } from '../../../test/support/eventually.ts';
-import { graphql } from '../../../test/support/graphql-client.ts';
 import { createTestStream, type TestStream } from '../../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../../test/support/publisher.ts';
 import { testServiceEnv } from '../../../test/support/supergraph.ts';
@@ -47,13 +52,7 @@ const cancelled = (ticketId: string, reservationId: string, userGrade: 'VIP' | '
   newEvent('ReservationCancelled', { ticketId, reservationId, userId: 'u-1' }, { userGrade }, causation);
 
 async function priceOf(ticketId: string) {
-  const result = await graphql(
-    price.url,
-    'query($id: ID!) { price(ticketId: $id) { basePrice policyDiscount vipDiscount finalPrice } }',
-    {
-      variables: { id: ticketId },
-    },
-  );
+  const result = await graphql(price.url, PriceDocument, { variables: { ticketId } });
   expect(result.errors).toBeUndefined();
   return result.data!.price;
 }
@@ -82,10 +81,12 @@ describe('price from events', () => {
     await publisher.publish(registered(ticketId, 30_000));
     await eventually(async () =>
       expect(await priceOf(ticketId)).toEqual({
+        ticketId,
         basePrice: 30_000,
         policyDiscount: 3_000,
         vipDiscount: 0,
         finalPrice: 27_000,
+        currency: 'KRW',
       }),
     );
   });
@@ -118,7 +119,7 @@ describe('price from events', () => {
     const reservationId = randomUUID();
     await publisher.publish(registered(ticketId, 20_000));
     await publisher.publish(reserved(ticketId, reservationId));
-    await eventually(async () => expect((await priceOf(ticketId)).vipDiscount).toBe(1_800));
+    await eventually(async () => expect((await priceOf(ticketId))?.vipDiscount).toBe(1_800));
     await publisher.publish(cancelled(ticketId, reservationId));
     await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 0, finalPrice: 18_000 }));
   });
@@ -155,16 +156,13 @@ describe('price from events', () => {
 describe('price policies', () => {
   it('prices tickets registered after a policy change with the new active policy', async () => {
     const admin = await adminToken();
-    const set = await graphql(
-      price.url,
-      'mutation($input: PricePolicyInput!) { setPricePolicy(input: $input) { name active } }',
-      { variables: { input: { name: 'year-end', discountPercent: 25, vipDiscountPercent: 20 } }, token: admin },
-    );
-    expect(set.data!.setPricePolicy).toEqual({ name: 'year-end', active: true });
-    const policies = await graphql(price.url, '{ pricePolicies { name active } }');
-    expect(policies.data!.pricePolicies.filter((p: { active: boolean }) => p.active)).toEqual([
-      { name: 'year-end', active: true },
-    ]);
+    const set = await graphql(price.url, SetPricePolicyDocument, {
+      variables: { input: { name: 'year-end', discountPercent: 25, vipDiscountPercent: 20 } },
+      token: admin,
+    });
+    expect(set.data!.setPricePolicy).toMatchObject({ name: 'year-end', active: true });
+    const policies = await graphql(price.url, PricePoliciesDocument);
+    expect(policies.data!.pricePolicies.filter((p) => p.active)).toMatchObject([{ name: 'year-end', active: true }]);
 
     const ticketId = randomUUID();
     await publisher.publish(registered(ticketId, 10_000));

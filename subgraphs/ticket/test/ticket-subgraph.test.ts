@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { errorCodes, graphql } from '../../../operations/client.ts';
+import { RegisterTicketDocument, TicketStatusDocument } from '../../../operations/documents.generated.ts';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import { authConfigFrom } from '../../../platform/config.ts';
 import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
@@ -15,12 +17,11 @@ import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
 import { aTicket } from '../../../test/support/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { eventually } from '../../../test/support/eventually.ts';
-import { errorCodes, graphql } from '../../../test/support/graphql-client.ts';
 import { createTestStream, type TestStream } from '../../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../../test/support/publisher.ts';
 import { testServiceEnv } from '../../../test/support/supergraph.ts';
 import { adminToken, forgedToken, tokenFor } from '../../../test/support/tokens.ts';
-import { HOLD_TICKET, RELEASE_TICKET } from '../../reservation/clients/ticket-hold-client.ts';
+import { HoldTicketDocument, ReleaseTicketDocument } from '../../reservation/clients/ticket-hold.generated.ts';
 import { loadTicketConfig } from '../config.ts';
 import { startTicketService } from '../service.ts';
 
@@ -33,28 +34,23 @@ let reservationService: string;
 const auth = authConfigFrom({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
 async function register(correlationId: string = randomUUID()): Promise<string> {
-  const result = await graphql(
-    ticket.url,
-    'mutation($input: RegisterTicketInput!) { registerTicket(input: $input) { id } }',
-    {
-      variables: { input: aTicket() },
-      token: await adminToken(),
-      headers: { 'x-correlation-id': correlationId },
-    },
-  );
+  const result = await graphql(ticket.url, RegisterTicketDocument, {
+    variables: { input: aTicket() },
+    token: await adminToken(),
+    headers: { 'x-correlation-id': correlationId },
+  });
   expect(result.errors).toBeUndefined();
   return result.data!.registerTicket.id;
 }
 
 const hold = (ticketId: string, reservationId: string, token = reservationService) =>
-  graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId }, token });
+  graphql(ticket.url, HoldTicketDocument, { variables: { ticketId, reservationId }, token });
 
 const release = (ticketId: string, reservationId: string) =>
-  graphql(ticket.url, RELEASE_TICKET, { variables: { ticketId, reservationId }, token: reservationService });
+  graphql(ticket.url, ReleaseTicketDocument, { variables: { ticketId, reservationId }, token: reservationService });
 
 async function statusOf(ticketId: string): Promise<string> {
-  return (await graphql(ticket.url, 'query($id: ID!) { ticket(id: $id) { status } }', { variables: { id: ticketId } }))
-    .data!.ticket.status;
+  return (await graphql(ticket.url, TicketStatusDocument, { variables: { id: ticketId } })).data!.ticket!.status;
 }
 
 async function eventsOnStream(): Promise<EventEnvelope[]> {
@@ -96,7 +92,9 @@ describe('the internal hold', () => {
     expect(errorCodes(await hold(ticketId, randomUUID(), await tokenFor('user-1')))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await hold(ticketId, randomUUID(), await adminToken()))).toEqual(['FORBIDDEN']);
     expect(
-      errorCodes(await graphql(ticket.url, HOLD_TICKET, { variables: { ticketId, reservationId: randomUUID() } })),
+      errorCodes(
+        await graphql(ticket.url, HoldTicketDocument, { variables: { ticketId, reservationId: randomUUID() } }),
+      ),
     ).toEqual(['FORBIDDEN']);
     expect(await statusOf(ticketId)).toBe('AVAILABLE');
   });
@@ -131,7 +129,10 @@ describe('the internal hold', () => {
 
 describe('identity in the subgraph itself', () => {
   it('refuses a forged token even when called directly, around the gateway', async () => {
-    const result = await graphql(ticket.url, '{ tickets { edges { node { id } } } }', { token: await forgedToken() });
+    const result = await graphql(ticket.url, TicketStatusDocument, {
+      variables: { id: randomUUID() },
+      token: await forgedToken(),
+    });
     expect(result.status).toBe(401);
     expect(errorCodes(result)).toEqual(['UNAUTHENTICATED']);
   });

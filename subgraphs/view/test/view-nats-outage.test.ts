@@ -6,8 +6,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { graphql } from '../../../operations/client.ts';
+import { TicketBoardDocument } from '../../../operations/documents.generated.ts';
 import { eventually } from '../../../test/support/eventually.ts';
-import { graphql } from '../../../test/support/graphql-client.ts';
 import { startTestNatsServer, type TestNatsServer } from '../../../test/support/nats-server.ts';
 import { createTestStream, type TestStream } from '../../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../../test/support/publisher.ts';
@@ -21,12 +22,10 @@ let stream: TestStream;
 let dataDir: string;
 let view: RunningView;
 
-const BOARD = '{ ticketBoard(first: 100) { edges { node { ticketId status finalPrice } } } }';
-
 async function board(): Promise<Record<string, { status: string; finalPrice: number | null }>> {
-  const result = await graphql(view.url, BOARD);
+  const result = await graphql(view.url, TicketBoardDocument, { variables: { first: 100 } });
   expect(result.errors).toBeUndefined();
-  return Object.fromEntries(result.data!.ticketBoard.edges.map((e: any) => [e.node.ticketId, e.node]));
+  return Object.fromEntries(result.data!.ticketBoard.edges.map((e) => [e.node.ticketId, e.node]));
 }
 
 async function publishing<T>(work: (publisher: TestPublisher) => Promise<T>): Promise<T> {

@@ -13,16 +13,20 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { graphql } from '../../../operations/client.ts';
+import {
+  ReservationBoardDocument,
+  TicketBoardDocument,
+  type ReservationBoardQuery,
+} from '../../../operations/documents.generated.ts';
 import { ensureStream } from '../../../platform/events/jetstream.ts';
 import { eventually } from '../../../test/support/eventually.ts';
-import { graphql } from '../../../test/support/graphql-client.ts';
 import { createTestStream, type TestStream } from '../../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../../test/support/publisher.ts';
 import { testServiceEnv } from '../../../test/support/supergraph.ts';
 import { adminToken, tokenFor } from '../../../test/support/tokens.ts';
 import { loadViewConfig } from '../config.ts';
 import { startViewService, type RunningView } from '../service.ts';
-import { RESERVATION_BOARD, TICKET_BOARD } from '../../../test/supergraph/operations.ts';
 import { aSeedScenario, boardEvents, STANDARD_PRICE, VIP_PRICE, type SeedScenario } from './board-events.ts';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -69,11 +73,11 @@ async function publishAll(events: readonly Parameters<TestPublisher['publish']>[
 
 /** Everything a view serves: the ticket board and every test user's reservation board. */
 async function boardsOf(view: RunningView) {
-  const tickets = await graphql(view.url, TICKET_BOARD, { variables: { first: 100 } });
+  const tickets = await graphql(view.url, TicketBoardDocument, { variables: { first: 100 } });
   expect(tickets.errors).toBeUndefined();
-  const reservations: Record<string, unknown> = {};
+  const reservations: Record<string, ReservationBoardQuery['reservationBoard']> = {};
   for (const userId of USERS) {
-    const result = await graphql(view.url, RESERVATION_BOARD, {
+    const result = await graphql(view.url, ReservationBoardDocument, {
       variables: { userId, first: 100 },
       token: admin,
     });
@@ -139,17 +143,17 @@ describe('the view subgraph', () => {
     });
 
     const { tickets, reservations } = await boardsOf(first);
-    const byTicket = Object.fromEntries(tickets.edges.map((e: any) => [e.node.ticketId, e.node]));
-    expect(tickets.edges.map((e: any) => e.node.ticketId)).toEqual([
+    const byTicket = Object.fromEntries(tickets.edges.map((e) => [e.node.ticketId, e.node]));
+    expect(tickets.edges.map((e) => e.node.ticketId)).toEqual([
       scenarios.cancelled!.ticketId,
       scenarios.reserved!.ticketId,
     ]);
     expect(byTicket[scenarios.cancelled!.ticketId]).toMatchObject({ status: 'AVAILABLE', ...STANDARD_PRICE });
     expect(byTicket[scenarios.reserved!.ticketId]).toMatchObject({ status: 'RESERVED', ...VIP_PRICE });
-    expect((reservations.alice as any).edges.map((e: any) => e.node)).toEqual([
+    expect(reservations.alice!.edges.map((e) => e.node)).toEqual([
       expect.objectContaining({ status: 'CANCELLED', finalPrice: 90_000, vipDiscount: 0, userGrade: 'VIP' }),
     ]);
-    expect((reservations.bob as any).edges.map((e: any) => e.node)).toEqual([
+    expect(reservations.bob!.edges.map((e) => e.node)).toEqual([
       expect.objectContaining({ status: 'CONFIRMED', finalPrice: 81_000, vipDiscount: 9_000, cancelledAt: null }),
     ]);
 
@@ -167,12 +171,12 @@ describe('the view subgraph', () => {
     await caughtUp(first);
 
     const { tickets, reservations } = await boardsOf(first);
-    expect(tickets.edges.at(-1).node).toMatchObject({
+    expect(tickets.edges.at(-1)!.node).toMatchObject({
       ticketId: scenarios.reordered.ticketId,
       status: 'AVAILABLE',
       ...STANDARD_PRICE,
     });
-    expect((reservations.carol as any).edges).toEqual([
+    expect(reservations.carol!.edges).toEqual([
       expect.objectContaining({ node: expect.objectContaining({ status: 'CANCELLED', finalPrice: 90_000 }) }),
     ]);
     const metrics = await (await fetch(first.url.replace('/graphql', '/metrics'))).text();
@@ -181,25 +185,27 @@ describe('the view subgraph', () => {
   });
 
   it('pages the ticket board in a stable order and filters it by status', async () => {
-    const page1 = await graphql(first.url, TICKET_BOARD, { variables: { first: 2 } });
-    const page2 = await graphql(first.url, TICKET_BOARD, {
+    const page1 = await graphql(first.url, TicketBoardDocument, { variables: { first: 2 } });
+    const page2 = await graphql(first.url, TicketBoardDocument, {
       variables: { first: 2, after: page1.data!.ticketBoard.pageInfo.endCursor },
     });
     expect(page1.data!.ticketBoard.pageInfo.hasNextPage).toBe(true);
-    expect(
-      [...page1.data!.ticketBoard.edges, ...page2.data!.ticketBoard.edges].map((e: any) => e.node.ticketId),
-    ).toEqual([scenarios.cancelled!.ticketId, scenarios.reserved!.ticketId, scenarios.reordered!.ticketId]);
-    const reserved = await graphql(first.url, TICKET_BOARD, { variables: { status: 'RESERVED' } });
-    expect(reserved.data!.ticketBoard.edges.map((e: any) => e.node.ticketId)).toEqual([scenarios.reserved!.ticketId]);
+    expect([...page1.data!.ticketBoard.edges, ...page2.data!.ticketBoard.edges].map((e) => e.node.ticketId)).toEqual([
+      scenarios.cancelled!.ticketId,
+      scenarios.reserved!.ticketId,
+      scenarios.reordered!.ticketId,
+    ]);
+    const reserved = await graphql(first.url, TicketBoardDocument, { variables: { status: 'RESERVED' } });
+    expect(reserved.data!.ticketBoard.edges.map((e) => e.node.ticketId)).toEqual([scenarios.reserved!.ticketId]);
   });
 
   it('lets anonymous callers read the ticket board only, and a user only their own reservation board', async () => {
-    const anonymous = await graphql(first.url, RESERVATION_BOARD, { variables: {} });
+    const anonymous = await graphql(first.url, ReservationBoardDocument, { variables: {} });
     expect(anonymous.errors?.map((e) => e.extensions?.code)).toEqual(['UNAUTHENTICATED']);
     const bob = await tokenFor('bob', { grade: 'VIP' });
-    const own = await graphql(first.url, RESERVATION_BOARD, { variables: {}, token: bob });
+    const own = await graphql(first.url, ReservationBoardDocument, { variables: {}, token: bob });
     expect(own.data!.reservationBoard.edges).toHaveLength(1);
-    const others = await graphql(first.url, RESERVATION_BOARD, { variables: { userId: 'alice' }, token: bob });
+    const others = await graphql(first.url, ReservationBoardDocument, { variables: { userId: 'alice' }, token: bob });
     expect(others.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });
 
@@ -238,7 +244,7 @@ describe('the view subgraph', () => {
     expect((await readiness(first)).store).toBe(store);
     await caughtUp(first);
     const { reservations } = await boardsOf(first);
-    expect((reservations.dave as any).edges).toEqual([
+    expect(reservations.dave!.edges).toEqual([
       expect.objectContaining({ node: expect.objectContaining({ status: 'CONFIRMED', finalPrice: 81_000 }) }),
     ]);
   });
@@ -265,11 +271,11 @@ describe('the view subgraph', () => {
     await publisher.publish(boardEvents.priced(ticketId, minutesAgo(1)));
     await caughtUp(first);
     const before = await boardsOf(first);
-    expect(before.tickets.edges.map((e: any) => e.node.ticketId)).not.toContain(ticketId);
+    expect(before.tickets.edges.map((e) => e.node.ticketId)).not.toContain(ticketId);
 
     await publisher.publish(boardEvents.registered(ticketId, minutesAgo(2)));
     await caughtUp(first);
     const after = await boardsOf(first);
-    expect(after.tickets.edges.at(-1).node).toMatchObject({ ticketId, status: 'AVAILABLE', ...STANDARD_PRICE });
+    expect(after.tickets.edges.at(-1)!.node).toMatchObject({ ticketId, status: 'AVAILABLE', ...STANDARD_PRICE });
   });
 });
