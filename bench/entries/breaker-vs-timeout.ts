@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
+import { graphql } from '../../operations/client.ts';
+import { ReserveTicketStatusDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry, type MeasurementRow } from '../support/entry.ts';
-import { graphql } from '../support/graphql.ts';
 import { median, percentile } from '../support/load.ts';
 import { startService, type ServiceProcess } from '../support/processes.ts';
 
-const RESERVE = 'mutation($ticketId: ID!) { reserveTicket(ticketId: $ticketId) { id } }';
 const TIMEOUT_MS = 1000;
 const CONCURRENCY = 8;
 
@@ -42,7 +42,7 @@ async function sampleFallback(url: string, token: string, seconds: number): Prom
   const worker = async () => {
     while (Date.now() < until) {
       const started = performance.now();
-      const result = await graphql(url, RESERVE, { variables: { ticketId: randomUUID() }, token });
+      const result = await graphql(url, ReserveTicketStatusDocument, { variables: { ticketId: randomUUID() }, token });
       latencies.push(performance.now() - started);
       const code = result.errors?.[0]?.extensions?.code;
       if (code !== 'TICKET_SERVICE_UNAVAILABLE')

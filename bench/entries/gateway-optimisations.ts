@@ -4,10 +4,10 @@
  * persisted queries would save on this API's responses and requests.
  */
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib';
+import { graphql, operationText, requestBody } from '../../operations/client.ts';
+import { MyReservationsJoinedDocument, TicketListDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry, type MeasurementRow } from '../support/entry.ts';
-import { graphql } from '../support/graphql.ts';
-import { graphqlBody, measure, type Measurement } from '../support/load.ts';
-import { MY_RESERVATIONS_FEDERATED, TICKET_LIST } from '../support/queries.ts';
+import { measure, type Measurement } from '../support/load.ts';
 
 export const gatewayOptimisations: BenchEntry = {
   name: 'gateway-optimisations',
@@ -30,9 +30,12 @@ export const gatewayOptimisations: BenchEntry = {
     ]);
     let sequence = 0;
     // A new operation text each time: parsing, validation, limits and the query plan are redone.
+    const federated = operationText(MyReservationsJoinedDocument);
     const uncachedBody = () =>
-      graphqlBody(MY_RESERVATIONS_FEDERATED.replace('query MyReservations', `query MyReservations${sequence++}`));
-    const body = graphqlBody(MY_RESERVATIONS_FEDERATED);
+      JSON.stringify({
+        query: federated.replace('query MyReservationsJoined', `query MyReservationsJoined${sequence++}`),
+      });
+    const body = requestBody(MyReservationsJoinedDocument);
     const [shipped, withNodeFetch, withoutTokenCache, uncached] = await measure(
       [
         { label: 'as shipped', url: stack.gateway.url, pid: stack.gateway.pid, body, tokens },
@@ -112,8 +115,8 @@ export const gatewayOptimisations: BenchEntry = {
 };
 
 async function sampleResponses(gatewayUrl: string, token: string): Promise<{ name: string; body: string }[]> {
-  const federated = await graphql(gatewayUrl, MY_RESERVATIONS_FEDERATED, { token });
-  const list = await graphql(gatewayUrl, TICKET_LIST);
+  const federated = await graphql(gatewayUrl, MyReservationsJoinedDocument, { token });
+  const list = await graphql(gatewayUrl, TicketListDocument);
   return [
     { name: 'federated', body: JSON.stringify({ data: federated.data }) },
     { name: 'ticket_list', body: JSON.stringify({ data: list.data }) },
@@ -142,7 +145,7 @@ function measureCompression({ name, body }: { name: string; body: string }) {
 }
 
 function persistedQuerySaving() {
-  const full = graphqlBody(MY_RESERVATIONS_FEDERATED);
+  const full = requestBody(MyReservationsJoinedDocument);
   const hashOnly = JSON.stringify({
     extensions: { persistedQuery: { version: 1, sha256Hash: 'f'.repeat(64) } },
   });

@@ -4,15 +4,16 @@
  * A fourth target shows Hive Gateway with its default in-flight deduplication, which answers
  * identical concurrent requests with one subgraph call (see bench/hive-gateway.ts).
  */
+import { requestBody } from '../../operations/client.ts';
+import { TicketListDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry } from '../support/entry.ts';
-import { graphqlBody, measure } from '../support/load.ts';
-import { TICKET_LIST } from '../support/queries.ts';
+import { measure } from '../support/load.ts';
 
 export const gatewayVsDirect: BenchEntry = {
   name: 'gateway-vs-direct',
   title: 'Gateway vs direct subgraph (single-subgraph query: `tickets(first: 20)`, anonymous)',
   async run({ stack, load }) {
-    const body = graphqlBody(TICKET_LIST);
+    const body = requestBody(TicketListDocument);
     const ticket = stack.subgraphs.ticket!;
     const hiveDeduplicating = await stack.startService({
       name: 'hive-gateway-deduplicating',

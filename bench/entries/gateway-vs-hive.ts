@@ -5,10 +5,10 @@
  * gateways must answer with the same data before anything is measured.
  */
 import { isDeepStrictEqual } from 'node:util';
+import { graphql, requestBody } from '../../operations/client.ts';
+import { MyReservationsJoinedDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry } from '../support/entry.ts';
-import { graphql } from '../support/graphql.ts';
-import { describeCpu, graphqlBody, measure } from '../support/load.ts';
-import { MY_RESERVATIONS_FEDERATED } from '../support/queries.ts';
+import { describeCpu, measure } from '../support/load.ts';
 
 export const gatewayVsHive: BenchEntry = {
   name: 'gateway-vs-hive',
@@ -17,13 +17,13 @@ export const gatewayVsHive: BenchEntry = {
     const tokens = stack.readers.map((reader) => reader.token);
     const [ours, hive] = await Promise.all(
       [stack.gateway.url, stack.hiveGateway.url].map((url) =>
-        graphql(url, MY_RESERVATIONS_FEDERATED, { token: tokens[0] }),
+        graphql(url, MyReservationsJoinedDocument, { token: tokens[0] }),
       ),
     );
     if (!isDeepStrictEqual(ours, hive) || ours!.errors) {
       throw new Error(`the gateways answer differently:\nours: ${JSON.stringify(ours)}\nhive: ${JSON.stringify(hive)}`);
     }
-    const body = graphqlBody(MY_RESERVATIONS_FEDERATED);
+    const body = requestBody(MyReservationsJoinedDocument);
     const [oursMeasured, hiveMeasured] = await measure(
       [
         { label: 'our gateway, federated', url: stack.gateway.url, pid: stack.gateway.pid, body, tokens },

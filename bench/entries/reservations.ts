@@ -9,18 +9,15 @@
  * subgraphs every POLL_MS, so the figures are good to ± POLL_MS / 2 and include no gateway time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BenchEntry } from '../support/entry.ts';
-import { forEachConcurrently, graphql, mustQuery } from '../support/graphql.ts';
+import { graphql, mustQuery, requestBody } from '../../operations/client.ts';
 import {
-  describeCpu,
-  graphqlBody,
-  median,
-  percentile,
-  runRound,
-  summarise,
-  type RoundResult,
-} from '../support/load.ts';
-import { RESERVE_TICKET } from '../support/queries.ts';
+  PriceDocument,
+  ReservationBoardDocument,
+  ReserveTicketStatusDocument,
+} from '../../operations/documents.generated.ts';
+import type { BenchEntry } from '../support/entry.ts';
+import { forEachConcurrently } from '../support/for-each-concurrently.ts';
+import { describeCpu, median, percentile, runRound, summarise, type RoundResult } from '../support/load.ts';
 
 const POLL_MS = 10;
 const SAGA_SAMPLES = 100;
@@ -28,27 +25,6 @@ const SAGA_CONCURRENCY = 2;
 const SAGA_TIMEOUT_MS = 10_000;
 /** How long the consumers may take to work off what the throughput rounds left them. */
 const BACKLOG_TIMEOUT_MS = 180_000;
-
-const PRICE = /* GraphQL */ `
-  query SagaPrice($ticketId: ID!) {
-    price(ticketId: $ticketId) {
-      vipDiscount
-    }
-  }
-`;
-
-const RESERVATION_BOARD = /* GraphQL */ `
-  query SagaBoard {
-    reservationBoard(first: 5) {
-      edges {
-        node {
-          reservationId
-          vipDiscount
-        }
-      }
-    }
-  }
-`;
 
 export const reservations: BenchEntry = {
   name: 'reservations',
@@ -81,7 +57,7 @@ export const reservations: BenchEntry = {
           label: 'reserveTicket',
           url: stack.gateway.url,
           pid: stack.gateway.pid,
-          body: () => graphqlBody(RESERVE_TICKET, { ticketId: ticketIds[next++] }),
+          body: () => requestBody(ReserveTicketStatusDocument, { ticketId: ticketIds[next++]! }),
           tokens,
         },
         { seconds: 120, connections, amount: ticketIds.length, watch: stack.watched() },
@@ -161,7 +137,7 @@ export const reservations: BenchEntry = {
       const priceOnly: number[] = [];
       await forEachConcurrently(ticketIds, SAGA_CONCURRENCY, async (ticketId, i) => {
         const token = tokens[i % tokens.length]!;
-        const reserved = await mustQuery<{ reserveTicket: { id: string } }>(stack.gateway.url, RESERVE_TICKET, {
+        const reserved = await mustQuery(stack.gateway.url, ReserveTicketStatusDocument, {
           variables: { ticketId },
           token,
         });
@@ -197,7 +173,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = SAGA_TIMEOUT_MS)
 }
 
 async function priceOf(priceUrl: string, ticketId: string): Promise<number | undefined> {
-  const result = await graphql<{ price: { vipDiscount: number } | null }>(priceUrl, PRICE, { variables: { ticketId } });
+  const result = await graphql(priceUrl, PriceDocument, { variables: { ticketId } });
   return result.data?.price?.vipDiscount;
 }
 
@@ -206,9 +182,7 @@ async function hasPrice(priceUrl: string, ticketId: string): Promise<boolean> {
 }
 
 async function boardShows(viewUrl: string, token: string, reservationId: string): Promise<boolean> {
-  const result = await graphql<{
-    reservationBoard: { edges: { node: { reservationId: string; vipDiscount: number | null } }[] };
-  }>(viewUrl, RESERVATION_BOARD, { token });
+  const result = await graphql(viewUrl, ReservationBoardDocument, { variables: { first: 5 }, token });
   return (result.data?.reservationBoard.edges ?? []).some(
     (edge) => edge.node.reservationId === reservationId && (edge.node.vipDiscount ?? 0) > 0,
   );

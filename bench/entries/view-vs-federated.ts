@@ -4,44 +4,11 @@
  * across reservation, ticket and price (`myReservations`). Both through our gateway, rounds
  * interleaved, callers taking turns among the same users.
  */
+import { graphql, requestBody } from '../../operations/client.ts';
+import { MyReservationBoardDocument, MyReservationsJoinedDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry, type EntryResult } from '../support/entry.ts';
-import { graphql } from '../support/graphql.ts';
-import { describeCpu, graphqlBody, measure } from '../support/load.ts';
+import { describeCpu, measure } from '../support/load.ts';
 import { waitFor } from '../support/stack.ts';
-
-const FEDERATED = /* GraphQL */ `
-  query MyReservationsJoined {
-    myReservations {
-      edges {
-        node {
-          ticket {
-            name
-            status
-            price {
-              finalPrice
-              vipDiscount
-            }
-          }
-        }
-      }
-    }
-  }
-`;
-
-const BOARD = /* GraphQL */ `
-  query MyReservationBoard {
-    reservationBoard {
-      edges {
-        node {
-          ticketName
-          status
-          finalPrice
-          vipDiscount
-        }
-      }
-    }
-  }
-`;
 
 export const viewVsFederated: BenchEntry = {
   name: 'view-vs-federated',
@@ -66,11 +33,7 @@ export const viewVsFederated: BenchEntry = {
     const { readers, reservationsPerReader } = stack;
     await waitFor('the view to show the readers’ priced reservations', 60_000, async () => {
       for (const reader of readers) {
-        const board = await graphql<{ reservationBoard: { edges: { node: { vipDiscount: number | null } }[] } }>(
-          stack.gateway.url,
-          BOARD,
-          { token: reader.token },
-        );
+        const board = await graphql(stack.gateway.url, MyReservationBoardDocument, { token: reader.token });
         const edges = board.data?.reservationBoard.edges ?? [];
         if (edges.length < reservationsPerReader || edges.some((e) => !e.node.vipDiscount)) return false;
       }
@@ -83,14 +46,14 @@ export const viewVsFederated: BenchEntry = {
           label: 'reservationBoard (view subgraph)',
           url: stack.gateway.url,
           pid: stack.gateway.pid,
-          body: graphqlBody(BOARD),
+          body: requestBody(MyReservationBoardDocument),
           tokens,
         },
         {
           label: 'myReservations → ticket → price (federated)',
           url: stack.gateway.url,
           pid: stack.gateway.pid,
-          body: graphqlBody(FEDERATED),
+          body: requestBody(MyReservationsJoinedDocument),
           tokens,
         },
       ],

@@ -199,8 +199,3 @@ export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
-
-/** A GraphQL POST body. */
-export function graphqlBody(query: string, variables?: Record<string, unknown>): string {
-  return JSON.stringify({ query, variables });
-}

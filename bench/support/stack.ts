@@ -12,10 +12,16 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../../gateway/composition.ts';
+import { mustQuery } from '../../operations/client.ts';
+import {
+  MyReservationsDocument,
+  RegisterTicketDocument,
+  ReserveTicketStatusDocument,
+} from '../../operations/documents.generated.ts';
 import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { authConfigFrom, type AuthConfig } from '../../platform/config.ts';
 import type { BenchConfig } from '../config.ts';
-import { forEachConcurrently, mustQuery } from './graphql.ts';
+import { forEachConcurrently } from './for-each-concurrently.ts';
 import type { WatchedProcess } from './load.ts';
 import { ROOT, startService, type ServiceProcess, type ServiceSpec } from './processes.ts';
 
@@ -54,38 +60,6 @@ export interface Stack {
   registerTickets(count: number, concurrency?: number): Promise<string[]>;
   stop(): Promise<void>;
 }
-
-const REGISTER = /* GraphQL */ `
-  mutation Register($input: RegisterTicketInput!) {
-    registerTicket(input: $input) {
-      id
-    }
-  }
-`;
-
-const RESERVE = /* GraphQL */ `
-  mutation Reserve($ticketId: ID!) {
-    reserveTicket(ticketId: $ticketId) {
-      id
-    }
-  }
-`;
-
-const READER_PRICES = /* GraphQL */ `
-  query ReaderPrices {
-    myReservations(first: 100) {
-      edges {
-        node {
-          ticket {
-            price {
-              vipDiscount
-            }
-          }
-        }
-      }
-    }
-  }
-`;
 
 const DAY = 24 * 60 * 60 * 1000;
 /** Users whose reservations the federated query reads, taken in turn so no two concurrent requests are alike. */
@@ -223,7 +197,7 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
           expiresAt: new Date(now + 30 * DAY).toISOString(),
           basePrice: 50_000 + (i % 50) * 1000,
         };
-        const data = await mustQuery<{ registerTicket: { id: string } }>(gateway.url, REGISTER, {
+        const data = await mustQuery(gateway.url, RegisterTicketDocument, {
           variables: { input },
           token: adminToken,
         });
@@ -237,14 +211,15 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     const readerTickets = await registerTickets(READERS * RESERVATIONS_PER_READER);
     await forEachConcurrently(readers, READERS, async (reader, r) => {
       for (const ticketId of readerTickets.slice(r * RESERVATIONS_PER_READER, (r + 1) * RESERVATIONS_PER_READER)) {
-        await mustQuery(gateway.url, RESERVE, { variables: { ticketId }, token: reader.token });
+        await mustQuery(gateway.url, ReserveTicketStatusDocument, { variables: { ticketId }, token: reader.token });
       }
     });
     await waitFor('the readers’ VIP prices', 30_000, async () => {
       for (const reader of readers) {
-        const data = await mustQuery<{
-          myReservations: { edges: { node: { ticket: { price: { vipDiscount: number } | null } } }[] };
-        }>(gateway.url, READER_PRICES, { token: reader.token });
+        const data = await mustQuery(gateway.url, MyReservationsDocument, {
+          variables: { first: 100 },
+          token: reader.token,
+        });
         if (!data.myReservations.edges.every((edge) => (edge.node.ticket.price?.vipDiscount ?? 0) > 0)) return false;
       }
       return true;
