@@ -5,37 +5,25 @@
  * outcome could be as unknown as the hold's.
  */
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import { print } from 'graphql';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import type { AuthConfig } from '../../../platform/config.ts';
 import type { Causation } from '../../../platform/events/envelope.ts';
 import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
 import { TicketServiceUnavailable } from '../domain/errors.ts';
 import type { TicketHolds } from '../domain/ports.ts';
+import {
+  HoldTicketDocument,
+  type HoldTicketMutation,
+  type HoldTicketMutationVariables,
+} from './ticket-hold.generated.ts';
 import { TicketServiceFailure, type TicketCallPolicy } from './ticket-hold-policy.ts';
 
-export const HOLD_TICKET = /* GraphQL */ `
-  mutation HoldTicket($ticketId: ID!, $reservationId: ID!) {
-    holdTicket(ticketId: $ticketId, reservationId: $reservationId) {
-      ticketId
-      reservationId
-      status
-    }
-  }
-`;
+/** What the hold sends, printed once from its generated document (ticket-hold.graphql). */
+const HOLD_TICKET_TEXT = print(HoldTicketDocument);
 
-/** Ticket's internal release (the saga releases through events; kept for ticket's own contract). */
-export const RELEASE_TICKET = /* GraphQL */ `
-  mutation ReleaseTicket($ticketId: ID!, $reservationId: ID!) {
-    releaseTicket(ticketId: $ticketId, reservationId: $reservationId) {
-      ticketId
-      reservationId
-      status
-    }
-  }
-`;
-
-interface GraphQLResponse {
-  data?: unknown;
+interface HoldResponse {
+  data?: HoldTicketMutation | null;
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
@@ -58,6 +46,7 @@ export function createTicketHoldClient(options: {
   }
 
   async function sendHold(ticketId: string, reservationId: string, causation: Causation, signal: AbortSignal) {
+    const variables: HoldTicketMutationVariables = { ticketId, reservationId };
     let response: Response;
     try {
       response = await fetch(options.ticketUrl, {
@@ -67,14 +56,14 @@ export function createTicketHoldClient(options: {
           authorization: `Bearer ${await serviceToken()}`,
           'x-correlation-id': causation.correlationId,
         },
-        body: JSON.stringify({ query: HOLD_TICKET, variables: { ticketId, reservationId } }),
+        body: JSON.stringify({ query: HOLD_TICKET_TEXT, variables }),
         signal,
       });
     } catch (error) {
       throw new TicketServiceFailure('ticket is unreachable', { cause: error });
     }
     if (response.status >= 500) throw new TicketServiceFailure(`ticket answered HTTP ${response.status}`);
-    const body = (await response.json()) as GraphQLResponse;
+    const body = (await response.json()) as HoldResponse;
     const error = body.errors?.[0];
     if (!error) return;
     switch (error.extensions?.code) {
