@@ -11,7 +11,7 @@ import { assertJetStreamAt } from '../platform/events/jetstream.ts';
 import { loadBenchConfig, type BenchConfig } from './config.ts';
 import { ENTRIES, EXPECTED_FIGURES } from './entries/index.ts';
 import type { EntryContext } from './support/entry.ts';
-import { ROOT } from './support/processes.ts';
+import { ROOT } from '../system/launcher.ts';
 import { machineFacts, renderJson, renderMarkdown, type EntryOutcome } from './support/report.ts';
 import { startStack } from './support/stack.ts';
 

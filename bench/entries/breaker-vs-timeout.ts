@@ -10,7 +10,7 @@ import { graphql } from '../../operations/client.ts';
 import { ReserveTicketStatusDocument } from '../../operations/documents.generated.ts';
 import { ratio, type BenchEntry, type MeasurementRow } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
-import { startService, type ServiceProcess } from '../support/processes.ts';
+import { startService, type ServiceProcess } from '../../system/launcher.ts';
 
 const TIMEOUT_MS = 1000;
 const CONCURRENCY = 8;

@@ -23,10 +23,18 @@ import { authConfigFrom, type AuthConfig } from '../../platform/config.ts';
 import type { BenchConfig } from '../config.ts';
 import { forEachConcurrently } from './for-each-concurrently.ts';
 import type { WatchedProcess } from './load.ts';
-import { ROOT, startService, type ServiceProcess, type ServiceSpec } from './processes.ts';
+import { freePort, ROOT, startService, type ServiceProcess, type ServiceSpec } from '../../system/launcher.ts';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  serviceEnv,
+  serviceSpec,
+  type ServiceName,
+  type SystemLayout,
+} from '../../system/topology.ts';
 
 /** Subgraphs that keep their data in PostgreSQL; the bench gives each a database of its own. */
-const POSTGRES_SUBGRAPHS = ['ticket', 'reservation', 'price'] as const;
+const POSTGRES_SUBGRAPHS = DATABASE_SERVICES;
 
 export interface Stack {
   /** Our gateway (@apollo/gateway), as `npm start` runs it but in production mode. */
@@ -119,43 +127,41 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     await withAdmin(config.databaseUrl, async (client) => {
       for (const name of Object.values(databaseNames)) await client.query(`CREATE DATABASE "${name}"`);
     });
-    const subgraphEnv = (name: (typeof POSTGRES_SUBGRAPHS)[number]) => ({
-      ...sharedEnv,
-      DATABASE_URL: databaseUrl(name),
-      MIGRATE_ON_START: 'true',
-    });
+    const layout: SystemLayout = {
+      ports: Object.fromEntries(
+        await Promise.all(SERVICE_NAMES.map(async (name) => [name, await freePort()] as const)),
+      ) as Record<ServiceName, number>,
+      sharedEnv,
+      databaseUrls: Object.fromEntries(POSTGRES_SUBGRAPHS.map((name) => [name, databaseUrl(name)])),
+      dataDir: scratchDir,
+      overrides: {
+        view: { VIEW_INSTANCE_ID: `bench_${suffix}` },
+        gateway: {
+          SUPERGRAPH_PATH,
+          // Far above the load, so the limiter runs (its cost is measured) but never refuses.
+          RATE_LIMIT_PER_SECOND: '1000000',
+          RATE_LIMIT_BURST: '1000000',
+        },
+      },
+    };
     log('starting subgraphs');
-    const ticket = await startTracked({
-      name: 'ticket',
-      entry: 'subgraphs/ticket/main.ts',
-      env: subgraphEnv('ticket'),
-    });
-    subgraphs.ticket = ticket;
+    subgraphs.ticket = await startTracked(serviceSpec('ticket', layout));
     const [reservation, price] = await Promise.all([
-      startTracked({
-        name: 'reservation',
-        entry: 'subgraphs/reservation/main.ts',
-        env: { ...subgraphEnv('reservation'), TICKET_SERVICE_URL: ticket.url },
-      }),
-      startTracked({ name: 'price', entry: 'subgraphs/price/main.ts', env: subgraphEnv('price') }),
+      startTracked(serviceSpec('reservation', layout)),
+      startTracked(serviceSpec('price', layout)),
     ]);
     subgraphs.reservation = reservation;
     subgraphs.price = price;
     for (const extra of SUBGRAPHS.filter((name) => !(name in subgraphs))) {
       // Subgraphs without PostgreSQL (the view keeps its read model in SQLite) start when present;
       // one that cannot start leaves its entries unmeasured, with the reason, not the whole run.
-      const entry = `subgraphs/${extra}/main.ts`;
-      if (!existsSync(path.join(ROOT, entry))) {
-        missing[extra] = `${entry} does not exist`;
+      const spec = serviceSpec(extra, layout);
+      if (!existsSync(path.join(ROOT, spec.entry))) {
+        missing[extra] = `${spec.entry} does not exist`;
         continue;
       }
       try {
-        // A local store (the view's SQLite) in a folder of this run's own.
-        subgraphs[extra] = await startTracked({
-          name: extra,
-          entry,
-          env: { ...sharedEnv, VIEW_DATA_DIR: path.join(scratchDir, extra), VIEW_INSTANCE_ID: `bench_${suffix}` },
-        });
+        subgraphs[extra] = await startTracked(spec);
       } catch (error) {
         missing[extra] = `it did not start: ${(error as Error).message.split('\n')[0]}`;
         log(`${extra} subgraph: ${(error as Error).message}`);
@@ -163,16 +169,9 @@ export async function startStack(config: BenchConfig, log: (line: string) => voi
     }
 
     log('starting gateways');
-    const gatewayEnv = {
-      ...sharedEnv,
-      SUPERGRAPH_PATH,
-      ...subgraphUrlEnv(),
-      // Far above the load, so the limiter runs (its cost is measured) but never refuses.
-      RATE_LIMIT_PER_SECOND: '1000000',
-      RATE_LIMIT_BURST: '1000000',
-    };
+    const { PORT: _port, ...gatewayEnv } = serviceEnv('gateway', layout);
     const [gateway, hiveGateway] = await Promise.all([
-      startTracked({ name: 'gateway', entry: 'gateway/main.ts', env: gatewayEnv }),
+      startTracked({ ...serviceSpec('gateway', layout), env: gatewayEnv }),
       startTracked({ name: 'hive-gateway', entry: 'bench/hive-gateway.ts', env: gatewayEnv }),
     ]);
 
