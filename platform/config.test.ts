@@ -1,7 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
 import { loadTicketConfig } from '../subgraphs/ticket/config.ts';
-import { authConfigFrom, commonEnv, ConfigError, natsEnv, parseConfig, port } from './config.ts';
+import {
+  authConfigFrom,
+  commonEnv,
+  ConfigError,
+  natsConfigFrom,
+  natsEnv,
+  natsServers,
+  parseConfig,
+  port,
+} from './config.ts';
 
 const processSchema = z.object({ ...commonEnv, ...natsEnv, PORT: port(4000) });
 type CommonEnvValues = Parameters<typeof authConfigFrom>[0];
@@ -60,6 +69,11 @@ describe('parseConfig', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['NATS_SUBJECT_PREFIX', { NATS_SUBJECT_PREFIX: 'Ticketing.Events' }],
     ['JWT_JWKS_URL', { JWT_JWKS_URL: 'not a url' }],
+    ['NATS_STREAM_REPLICAS', { NATS_STREAM_REPLICAS: '0' }],
+    ['NATS_STREAM_REPLICAS', { NATS_STREAM_REPLICAS: '6' }],
+    ['NATS_STREAM_REPLICAS', { NATS_STREAM_REPLICAS: 'three' }],
+    ['NATS_URL', { NATS_URL: 'nats://a:4222,,http://b/x' }],
+    ['NATS_URL', { NATS_URL: ' , ' }],
   ])('when %s is invalid, the ConfigError names it', (variable, env) => {
     expect(namedVariables(configErrorOf(() => parseConfig(processSchema, env)))).toEqual([variable]);
   });
@@ -84,6 +98,24 @@ describe('parseConfig', () => {
       JWT_SECRET: A_JWT_SECRET,
       SERVICE_TOKEN_SECRET: A_SERVICE_SECRET,
     });
+  });
+});
+
+describe('natsConfigFrom', () => {
+  it('when nothing is set, the streams have one replica', () => {
+    expect(natsConfigFrom(parseConfig(processSchema, {})).streamReplicas).toBe(1);
+  });
+
+  it('when NATS_URL lists the servers of a cluster, each one is passed to the client on its own', () => {
+    const config = natsConfigFrom(
+      parseConfig(processSchema, {
+        NATS_URL: 'nats://127.0.0.1:4222, nats://127.0.0.1:4223,127.0.0.1:4224',
+        NATS_STREAM_REPLICAS: '3',
+      }),
+    );
+
+    expect(natsServers(config.url)).toEqual(['nats://127.0.0.1:4222', 'nats://127.0.0.1:4223', '127.0.0.1:4224']);
+    expect(config.streamReplicas).toBe(3);
   });
 });
 

@@ -130,9 +130,18 @@ export function lifecycleConfigFrom(
   };
 }
 
+const NATS_SERVER = /^((nats|tls):\/\/)?[^\s/,]+$/;
+
 /** Settings of every process that publishes or consumes events. */
 export const natsEnv = {
-  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  /** One server, or several of one cluster, comma-separated (`nats://a:4222,nats://b:4222`). */
+  NATS_URL: z
+    .string()
+    .refine(
+      (value) => natsServers(value).length > 0 && natsServers(value).every((server) => NATS_SERVER.test(server)),
+      'one or more comma-separated nats://host:port (or host:port)',
+    )
+    .default('nats://127.0.0.1:4222'),
   NATS_STREAM: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
@@ -141,16 +150,34 @@ export const natsEnv = {
     .string()
     .regex(/^[a-z0-9_-]+$/, 'lowercase letters, digits, _ and - only')
     .default('ticketing'),
+  /** Copies of each stream kept by a NATS cluster (at most its size); 1 on a single server. */
+  NATS_STREAM_REPLICAS: integer(1, 5, 1),
 };
 
+/** The servers of a NATS_URL: the client takes a list, not one comma-separated string. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+}
+
 export interface NatsConfig {
+  /** NATS_URL as given: one server or a comma-separated list (see natsServers). */
   url: string;
   stream: string;
   subjectPrefix: string;
+  /** Replicas of the streams this system creates; 1 when absent. */
+  streamReplicas?: number;
 }
 
 export function natsConfigFrom(env: z.output<z.ZodObject<typeof natsEnv>>): NatsConfig {
-  return { url: env.NATS_URL, stream: env.NATS_STREAM, subjectPrefix: env.NATS_SUBJECT_PREFIX };
+  return {
+    url: env.NATS_URL,
+    stream: env.NATS_STREAM,
+    subjectPrefix: env.NATS_SUBJECT_PREFIX,
+    streamReplicas: env.NATS_STREAM_REPLICAS,
+  };
 }
 
 /** Settings of every durable consumer. */

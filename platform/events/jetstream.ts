@@ -18,13 +18,13 @@ import {
   type JetStreamManager,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import type { NatsConfig } from '../config.ts';
+import { natsServers, type NatsConfig } from '../config.ts';
 
 export const DUPLICATE_WINDOW_MS = 10 * 60 * 1000;
 
 /** Throws unless a NATS server with JetStream enabled answers at `url` (the tests' and the bench's first check). */
 export async function assertJetStreamAt(url: string): Promise<void> {
-  const connection = await connect({ servers: url, timeout: 3000 });
+  const connection = await connect({ servers: natsServers(url), timeout: 3000 });
   try {
     await (await jetstreamManager(connection)).getAccountInfo();
   } finally {
@@ -47,23 +47,26 @@ export function deadLetterSubject(config: NatsConfig, consumer: string): string 
 
 export async function ensureStream(connection: NatsConnection, config: NatsConfig): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(connection);
+  const num_replicas = config.streamReplicas ?? 1;
   await ensureOne(jsm, config.stream, {
     subjects: streamSubjects(config),
+    num_replicas,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   });
-  await ensureOne(jsm, deadLetterStream(config), { subjects: [`${config.subjectPrefix}_dead.>`] });
+  await ensureOne(jsm, deadLetterStream(config), { subjects: [`${config.subjectPrefix}_dead.>`], num_replicas });
   return jsm;
 }
 
 async function ensureOne(
   jsm: JetStreamManager,
   name: string,
-  desired: Pick<StreamConfig, 'subjects'> & Partial<Pick<StreamConfig, 'duplicate_window'>>,
+  desired: Pick<StreamConfig, 'subjects' | 'num_replicas'> & Partial<Pick<StreamConfig, 'duplicate_window'>>,
 ): Promise<void> {
   try {
     const { config: current } = await jsm.streams.info(name);
     const differs =
       current.subjects.join() !== desired.subjects.join() ||
+      current.num_replicas !== desired.num_replicas ||
       (desired.duplicate_window !== undefined && current.duplicate_window !== desired.duplicate_window);
     if (differs) await jsm.streams.update(name, { ...current, ...desired });
   } catch (error) {

@@ -8,7 +8,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConfig } from '../config.ts';
+import { natsServers, type NatsConfig } from '../config.ts';
 import type { Logger } from '../logging.ts';
 import { ensureStream } from './jetstream.ts';
 
