@@ -171,6 +171,7 @@ function checkSeats(snapshot: Snapshot, found: Found): Map<string, ReservationRo
     (reservation) => reservation.ticketId,
   );
   const holders = new Map<string, ReservationRow>();
+  const statusOf = new Map(snapshot.reservations.map((reservation) => [reservation.id, reservation.status]));
   for (const ticket of snapshot.tickets) {
     const holding = confirmed.get(ticket.id) ?? [];
     if (holding.length > 1) {
@@ -185,7 +186,10 @@ function checkSeats(snapshot: Snapshot, found: Found): Map<string, ReservationRo
     if (!holder && (ticket.state !== 'AVAILABLE' || ticket.heldBy !== null)) {
       found(
         'leaked-hold',
-        `ticket ${ticket.id} is ${ticket.state}, held by ${ticket.heldBy}, a reservation that is not CONFIRMED`,
+        `ticket ${ticket.id} is ${ticket.state}, held by ${ticket.heldBy}, ` +
+          (statusOf.has(ticket.heldBy ?? '')
+            ? `a ${statusOf.get(ticket.heldBy ?? '')} reservation`
+            : 'a reservation that never existed'),
       );
     }
   }

@@ -63,6 +63,8 @@ export interface SystemLayout {
   embeddedPgPortBase?: number;
   /** Settings of one process on top of the rest (breaker bounds, consumer names…). */
   overrides?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** How long a process may take to answer ready (default: the launcher's). */
+  readyTimeoutMs?: number;
 }
 
 export function serviceUrl(layout: Pick<SystemLayout, 'ports'>, name: ServiceName): string {
@@ -96,7 +98,13 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
 }
 
 export function serviceSpec(name: ServiceName, layout: SystemLayout): ServiceSpec {
-  return { name, entry: SERVICES[name].entry, env: serviceEnv(name, layout), port: layout.ports[name] };
+  return {
+    name,
+    entry: SERVICES[name].entry,
+    env: serviceEnv(name, layout),
+    port: layout.ports[name],
+    readyTimeoutMs: layout.readyTimeoutMs,
+  };
 }
 
 /** The processes in groups that may start together, each group after the ones it depends on. */
