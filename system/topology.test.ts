@@ -1,0 +1,64 @@
+import { describe, expect, it } from '@jest/globals';
+import { serviceEnv, startWaves, type SystemLayout } from './topology.ts';
+
+function aLayout(overrides: Partial<SystemLayout> = {}): SystemLayout {
+  return {
+    ports: { ticket: 5001, reservation: 5002, price: 5003, view: 5004, gateway: 5000 },
+    sharedEnv: { NATS_URL: 'nats://127.0.0.1:4222' },
+    dataDir: '/data',
+    ...overrides,
+  };
+}
+
+describe('startWaves', () => {
+  it('starts ticket before reservation and every subgraph before the gateway', () => {
+    const waves = startWaves();
+    const waveOf = (name: string) => waves.findIndex((wave) => wave.some((member) => member === name));
+
+    expect(waveOf('ticket')).toBeLessThan(waveOf('reservation'));
+    for (const subgraph of ['ticket', 'reservation', 'price', 'view']) {
+      expect(waveOf(subgraph)).toBeLessThan(waveOf('gateway'));
+    }
+  });
+});
+
+describe('serviceEnv', () => {
+  it('points reservation at ticket and the gateway at every subgraph, on the layout ports', () => {
+    const layout = aLayout();
+
+    expect(serviceEnv('reservation', layout)).toMatchObject({
+      TICKET_SERVICE_URL: 'http://127.0.0.1:5001/graphql',
+      PORT: '5002',
+      NATS_URL: 'nats://127.0.0.1:4222',
+    });
+    expect(serviceEnv('gateway', layout)).toMatchObject({
+      TICKET_URL: 'http://127.0.0.1:5001/graphql',
+      RESERVATION_URL: 'http://127.0.0.1:5002/graphql',
+      PRICE_URL: 'http://127.0.0.1:5003/graphql',
+      VIEW_URL: 'http://127.0.0.1:5004/graphql',
+    });
+  });
+
+  it('gives a subgraph with a database URL that database, migrated, and one without an embedded store', () => {
+    const layout = aLayout({ databaseUrls: { ticket: 'postgresql://127.0.0.1/t' }, embeddedPgPortBase: 6000 });
+
+    expect(serviceEnv('ticket', layout)).toMatchObject({
+      DATABASE_URL: 'postgresql://127.0.0.1/t',
+      MIGRATE_ON_START: 'true',
+    });
+    expect(serviceEnv('price', layout)).toMatchObject({
+      EMBEDDED_PG_DIR: '/data/price/postgres',
+      EMBEDDED_PG_PORT: '6002',
+    });
+    expect(serviceEnv('price', layout).DATABASE_URL).toBeUndefined();
+  });
+
+  it('lets one process’s overrides win over the shared settings', () => {
+    const layout = aLayout({ overrides: { view: { NATS_URL: 'nats://elsewhere:4222' } } });
+
+    expect(serviceEnv('view', layout)).toMatchObject({
+      NATS_URL: 'nats://elsewhere:4222',
+      VIEW_DATA_DIR: '/data/view',
+    });
+  });
+});
