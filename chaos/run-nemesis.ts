@@ -284,7 +284,7 @@ export async function runNemesis(options: NemesisRunOptions): Promise<NemesisSum
     const { result, convergeMs, unsettledReasons } = await converge(
       observed,
       workload.history,
-      options.convergeTimeoutMs ?? 120_000,
+      options.convergeTimeoutMs ?? 60_000,
     );
     for (const reason of unsettledReasons) log(`not quiet: ${reason}`);
     return summarise(options, workload.history, nemesis.tally(), result, convergeMs, cases);
