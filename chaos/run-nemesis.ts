@@ -190,6 +190,9 @@ export async function runNemesis(options: NemesisRunOptions): Promise<NemesisSum
       overrides: {
         reservation: {
           TICKET_CALL_TIMEOUT_MS: '1000',
+          // No queue behind the bulkhead: the longest hold call (2 attempts of 1 s) stays under
+          // the pending-reservation timeout, as reservation's configuration requires.
+          TICKET_BULKHEAD_QUEUE: '0',
           TICKET_BREAKER_FAILURES: '3',
           TICKET_BREAKER_HALF_OPEN_AFTER_MS: '1000',
           PENDING_RESERVATION_TIMEOUT_MS: String(PENDING_RESERVATION_TIMEOUT_MS),
