@@ -154,7 +154,10 @@ export const natsEnv = {
   NATS_STREAM_REPLICAS: integer(1, 5, 1),
 };
 
-/** The servers of a NATS_URL: the client takes a list, not one comma-separated string. */
+/**
+ * The servers in `NATS_URL`: one URL, or a cluster's URLs separated by commas. The client needs
+ * them as a list: given the whole string it would connect to the last server only.
+ */
 export function natsServers(url: string): string[] {
   return url
     .split(',')

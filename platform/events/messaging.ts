@@ -28,16 +28,8 @@ export interface MessagingConnector {
   stop(): Promise<void>;
 }
 
-/**
- * The servers in `NATS_URL`: one URL, or a cluster's URLs separated by commas. The client needs
- * them as a list: given the whole string it would connect to the last server only.
- */
-export function natsServers(url: string): string[] {
-  return url
-    .split(',')
-    .map((server) => server.trim())
-    .filter((server) => server !== '');
-}
+/** The servers in `NATS_URL` (read where the configuration validates it). */
+export { natsServers };
 
 export function connectMessaging(
   config: NatsConfig,
