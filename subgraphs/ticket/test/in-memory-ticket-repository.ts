@@ -1,16 +1,27 @@
 /**
  * The ticket repository port in memory, for domain tests: the same rules as the PostgreSQL
- * repository (the conditional hold, the holder-only release, closed holds), what it stores and
- * the events it would have written are there to inspect.
+ * repository (listing order, status filter and paging, the conditional hold, the holder-only
+ * release, closed holds, the inbox), held to them by ticket-repository.contract.ts; what it
+ * stores and the events it would have written are there to inspect.
  */
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
-import type { Ticket } from '../domain/ticket.ts';
+import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
+
+/** The listing order: registration time, then id. */
+function compareKeys(a: { at: Date; id: string }, b: { at: Date; id: string }): number {
+  return a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+const keyOf = (ticket: Ticket) => ({ at: ticket.createdAt, id: ticket.id });
 
 export class InMemoryTicketRepository implements TicketRepository {
   readonly tickets = new Map<string, Ticket>();
   readonly outbox: EventEnvelope[] = [];
   readonly closedHolds = new Set<string>();
+  /** Ids of the events whose effects were applied. */
+  readonly inbox = new Set<string>();
 
   constructor(private readonly clock: () => Date) {}
 
@@ -32,11 +43,16 @@ export class InMemoryTicketRepository implements TicketRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<Ticket[]> {
-    return ids.flatMap((id) => this.tickets.get(id) ?? []);
+    return [...new Set(ids)].flatMap((id) => this.tickets.get(id) ?? []);
   }
 
-  async list(): Promise<Ticket[]> {
-    return [...this.tickets.values()];
+  async list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]> {
+    const { after } = page;
+    return [...this.tickets.values()]
+      .filter((ticket) => !filter.status || statusOf(ticket, filter.now) === filter.status)
+      .filter((ticket) => !after || compareKeys(keyOf(ticket), after) > 0)
+      .sort((a, b) => compareKeys(keyOf(a), keyOf(b)))
+      .slice(0, page.first + 1);
   }
 
   async count(): Promise<number> {
@@ -61,8 +77,12 @@ export class InMemoryTicketRepository implements TicketRepository {
     ticketId: string,
     reservationId: string,
     released: EventEnvelope<'TicketReleased'>,
-    options: { close?: boolean } = {},
+    options: { cause?: EventEnvelope; close?: boolean } = {},
   ): Promise<boolean> {
+    if (options.cause) {
+      if (this.inbox.has(options.cause.id)) return false;
+      this.inbox.add(options.cause.id);
+    }
     if (options.close) this.closedHolds.add(reservationId);
     const ticket = this.tickets.get(ticketId);
     if (!ticket || ticket.state !== 'RESERVED' || ticket.heldBy !== reservationId) return false;
