@@ -6,11 +6,13 @@ import { testDatabaseUrl, templateDatabaseName, withDatabase } from './services.
 
 export interface TestDatabase {
   url: string;
+  /** Runs one statement on this database: for checks straight in a subgraph's tables. */
+  query<T extends pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
   drop(): Promise<void>;
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: testDatabaseUrl() });
+async function connected<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     return await work(client);
@@ -18,6 +20,8 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     await client.end();
   }
 }
+
+const admin = <T>(work: (client: pg.Client) => Promise<T>) => connected(testDatabaseUrl(), work);
 
 export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'price'): Promise<TestDatabase> {
   const runId = process.env.TEST_RUN_ID;
@@ -34,8 +38,10 @@ export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'pri
       await sleep(50 * attempt);
     }
   }
+  const url = withDatabase(testDatabaseUrl(), name);
   return {
-    url: withDatabase(testDatabaseUrl(), name),
+    url,
+    query: (sql, params) => connected(url, async (c) => (await c.query(sql, params)).rows),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }

@@ -4,6 +4,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../platform/config.ts';
 import { parseEvent, type EventEnvelope } from '../../platform/events/contracts.ts';
+import { eventually } from './eventually.ts';
 import { testNatsUrl } from './services.ts';
 
 export interface TestStream extends NatsConfig {
@@ -11,6 +12,12 @@ export interface TestStream extends NatsConfig {
   suffix: string;
   /** Every event on the stream so far, in stream order. */
   events(): Promise<EventEnvelope[]>;
+  /**
+   * Waits until the durable consumer has finished with every message on the stream so far:
+   * acknowledged after its handler committed, or dead-lettered. What a test checks afterwards
+   * has then seen every event it published.
+   */
+  consumedBy(durableName: string, timeoutMs?: number): Promise<void>;
   delete(): Promise<void>;
 }
 
@@ -31,6 +38,22 @@ export function createTestStream(url: string = testNatsUrl()): TestStream {
           if (message) events.push(parseEvent(message.json()));
         }
         return events;
+      } finally {
+        await connection.close();
+      }
+    },
+    async consumedBy(durableName, timeoutMs) {
+      const connection = await connect({ servers: url });
+      try {
+        const jsm = await jetstreamManager(connection);
+        const { state } = await jsm.streams.info(config.stream);
+        await eventually(async () => {
+          const { ack_floor } = await jsm.consumers.info(config.stream, durableName);
+          if (ack_floor.stream_seq < state.last_seq)
+            throw new Error(
+              `${durableName} has finished with stream messages up to ${ack_floor.stream_seq} of ${state.last_seq}`,
+            );
+        }, timeoutMs);
       } finally {
         await connection.close();
       }

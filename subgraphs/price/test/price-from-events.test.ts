@@ -26,6 +26,7 @@ let database: TestDatabase;
 let stream: TestStream;
 let price: RunningSubgraph;
 let publisher: TestPublisher;
+let priceConsumer: string;
 
 const causation = { correlationId: 'price-test', causationId: null };
 
@@ -57,12 +58,14 @@ async function priceOf(ticketId: string) {
   return result.data!.price;
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
+/** Waits until price has handled every event published so far. */
+const consumed = () => stream.consumedBy(priceConsumer);
 
 beforeAll(async () => {
   [database, stream] = [await createTestDatabase('price'), createTestStream()];
+  priceConsumer = `price_${stream.suffix}`;
   price = await startPriceService(
-    loadPriceConfig({ ...testServiceEnv(stream, database.url), PRICE_CONSUMER: `price_${stream.suffix}` }),
+    loadPriceConfig({ ...testServiceEnv(stream, database.url), PRICE_CONSUMER: priceConsumer }),
   );
   await price.eventsAttached;
   publisher = await createTestPublisher(stream);
@@ -99,19 +102,21 @@ describe('price from events', () => {
     await publisher.publish(event);
     await publisher.publishAgain(event);
     await publisher.publishAgain(event);
-    await eventually(async () =>
-      expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }),
-    );
-    await settle();
+    await consumed();
     expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 });
+    const applied = await database.query(
+      `SELECT id FROM outbox_event WHERE type = 'VipDiscountApplied' AND envelope->>'reservationId' = $1`,
+      [reservationId],
+    );
+    expect(applied).toHaveLength(1);
   });
 
   it('gives a NORMAL user no VIP discount', async () => {
     const ticketId = randomUUID();
     await publisher.publish(registered(ticketId, 10_000));
     await publisher.publish(reserved(ticketId, randomUUID(), 'NORMAL'));
-    await settle();
-    await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 0, finalPrice: 9_000 }));
+    await consumed();
+    expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 0, finalPrice: 9_000 });
   });
 
   it('reverts the VIP discount when the reservation is cancelled', async () => {
@@ -130,14 +135,16 @@ describe('price from events', () => {
     await publisher.publish(registered(ticketId, 20_000));
     await publisher.publish(cancelled(ticketId, reservationId));
     await publisher.publish(reserved(ticketId, reservationId));
-    await settle();
-    await eventually(async () => expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 0, finalPrice: 18_000 }));
+    await consumed();
+    expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 0, finalPrice: 18_000 });
   });
 
   it('when a VIP reservation arrives before the ticket’s registration, the discount is applied on registration', async () => {
     const ticketId = randomUUID();
     await publisher.publish(reserved(ticketId, randomUUID()));
-    await settle();
+    // The reservation is applied before the registration exists, not merely published first.
+    await consumed();
+    expect(await priceOf(ticketId)).toBeNull();
     await publisher.publish(registered(ticketId, 10_000));
     await eventually(async () =>
       expect(await priceOf(ticketId)).toMatchObject({ vipDiscount: 900, finalPrice: 8_100 }),

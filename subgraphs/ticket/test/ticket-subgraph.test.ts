@@ -5,13 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { errorCodes, graphql } from '../../../operations/client.ts';
 import { RegisterTicketDocument, TicketStatusDocument } from '../../../operations/documents.generated.ts';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import { authConfigFrom } from '../../../platform/config.ts';
-import { parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
 import { newEvent } from '../../../platform/events/envelope.ts';
 import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
 import { aTicket } from '../../../test/support/builders.ts';
@@ -30,6 +27,7 @@ let stream: TestStream;
 let ticket: RunningSubgraph;
 let publisher: TestPublisher;
 let reservationService: string;
+let ticketConsumer: string;
 
 const auth = authConfigFrom({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
 
@@ -53,26 +51,11 @@ async function statusOf(ticketId: string): Promise<string> {
   return (await graphql(ticket.url, TicketStatusDocument, { variables: { id: ticketId } })).data!.ticket!.status;
 }
 
-async function eventsOnStream(): Promise<EventEnvelope[]> {
-  const connection = await connect({ servers: stream.url });
-  try {
-    const jsm = await jetstreamManager(connection);
-    const { state } = await jsm.streams.info(stream.stream);
-    const events: EventEnvelope[] = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-      const message = await jsm.streams.getMessage(stream.stream, { seq });
-      if (message) events.push(parseEvent(message.json()));
-    }
-    return events;
-  } finally {
-    await connection.close();
-  }
-}
-
 beforeAll(async () => {
   [database, stream] = [await createTestDatabase('ticket'), createTestStream()];
+  ticketConsumer = `ticket_${stream.suffix}`;
   ticket = await startTicketService(
-    loadTicketConfig({ ...testServiceEnv(stream, database.url), TICKET_CONSUMER: `ticket_${stream.suffix}` }),
+    loadTicketConfig({ ...testServiceEnv(stream, database.url), TICKET_CONSUMER: ticketConsumer }),
   );
   await ticket.eventsAttached;
   publisher = await createTestPublisher(stream);
@@ -145,7 +128,7 @@ describe('events', () => {
     const reservationId = randomUUID();
     await hold(ticketId, reservationId);
     const events = await eventually(async () => {
-      const found = (await eventsOnStream()).filter((e) => e.ticketId === ticketId);
+      const found = (await stream.events()).filter((e) => e.ticketId === ticketId);
       expect(found.map((e) => e.type)).toEqual(['TicketRegistered', 'TicketHeld']);
       return found;
     });
@@ -177,7 +160,7 @@ describe('events', () => {
     const nextReservation = randomUUID();
     await hold(ticketId, nextReservation);
     await publisher.publishAgain(cancelled);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stream.consumedBy(ticketConsumer);
     expect(await statusOf(ticketId)).toBe('RESERVED');
   });
 });
