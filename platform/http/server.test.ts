@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { Caller } from '../auth/caller.ts';
+import { eventually } from '../../test/support/eventually.ts';
 import { createOperationMetricsPlugin } from '../graphql/operation-metrics-plugin.ts';
 import { startHttpServer, type HttpLifecycleOptions, type RunningHttpServer } from './server.ts';
 
@@ -16,10 +17,15 @@ interface Context {
 const typeDefs = `
   type Query { hello: String, slow(ms: Int!): String, fails: String }
 `;
+/** Slow requests the server has started to resolve: a test knows its request is in flight. */
+let slowStarted = 0;
+
 const resolvers = {
   Query: {
     hello: () => 'world',
     slow: async (_: unknown, { ms }: { ms: number }) => {
+      slowStarted += 1;
+      // The slowness is what these tests are about: a request that takes this long to answer.
       await sleep(ms);
       return 'done';
     },
@@ -83,9 +89,12 @@ describe('the HTTP edge', () => {
       { authorization: 'Bearer secret-token-value', 'x-correlation-id': 'corr-123' },
     );
     expect(response.status).toBe(200);
-    await sleep(20);
-    const requestLines = lines.filter((line) => line.msg === 'request');
-    expect(requestLines).toHaveLength(1);
+    // The line is written when the response has finished, which may be after the client read it.
+    const requestLines = await eventually(async () => {
+      const found = lines.filter((line) => line.msg === 'request');
+      expect(found).toHaveLength(1);
+      return found;
+    });
     expect(requestLines[0]).toMatchObject({
       method: 'POST',
       path: '/graphql',
@@ -136,8 +145,9 @@ describe('the HTTP edge', () => {
 
   it('on stop, reports not ready at once, serves through the shutdown delay, finishes in-flight requests, then refuses', async () => {
     const { server, base } = await startServer({ shutdownDelayMs: 400 });
+    const startedBefore = slowStarted;
     const inFlight = query(server.url, { query: '{ slow(ms: 600) }' });
-    await sleep(50);
+    await eventually(async () => expect(slowStarted).toBe(startedBefore + 1));
     const stopped = server.stop();
     const ready = await fetch(`${base}/health/ready`);
     expect(ready.status).toBe(503);
@@ -160,9 +170,13 @@ describe('the HTTP edge', () => {
     const during = await probe;
     expect(during.status).toBe(503);
     expect(((await during.json()) as { eventLoopDelayMs: number }).eventLoopDelayMs).toBeGreaterThan(150);
-    await sleep(200);
-    // Slow but turning: I/O waits do not count against liveness.
-    expect((await query(`${base}/graphql`, { query: '{ slow(ms: 300) }' })).status).toBe(200);
+    await eventually(async () => expect((await fetch(`${base}/health/live`)).status).toBe(200));
+    // Slow but turning: a request awaiting I/O does not count against liveness.
+    const startedBefore = slowStarted;
+    const slow = query(`${base}/graphql`, { query: '{ slow(ms: 300) }' });
+    await eventually(async () => expect(slowStarted).toBe(startedBefore + 1));
+    expect((await fetch(`${base}/health/live`)).status).toBe(200);
+    expect((await slow).status).toBe(200);
   });
 
   it('fails liveness on a fatal condition the process reports', async () => {
