@@ -52,7 +52,6 @@ describe('faults on the consuming side', () => {
     const figures = await workload.figures('price stopped during cancellations, then started', convergeMs);
     report(figures);
     expect(figures).toMatchObject({ lost: 0, appliedTwice: 0 });
-    expect(convergeMs).toBeGreaterThanOrEqual(0);
   }, 120_000);
 
   it('when a consumer is killed after its effect but before its ack, the redelivery changes nothing', async () => {

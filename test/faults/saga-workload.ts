@@ -167,7 +167,8 @@ export class SagaWorkload {
     for (;;) {
       const wrong = await this.mismatches();
       if (wrong === 0) return Date.now() - started;
-      if (Date.now() - started > timeoutMs) return -1;
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`not converged after ${timeoutMs} ms: ${wrong} end states or outbox rows still wrong`);
       await sleep(100);
     }
   }
@@ -191,7 +192,8 @@ export class SagaWorkload {
     };
   }
 
-  private async unpublishedEvents(): Promise<number> {
+  /** Events committed in an outbox and not yet published, over every subgraph. */
+  async unpublishedEvents(): Promise<number> {
     const { ticket, reservation, price } = this.supergraph.databaseUrls;
     const counts = await Promise.all(
       [ticket, reservation, price].map((url) =>
