@@ -57,20 +57,28 @@ it('when ticket is slower than the timeout, the circuit opens, fails fast while 
   proxy.set({ kind: 'delay', ms: 1000 });
 
   for (const ticketId of tickets.slice(0, 3)) {
+    const receivedBefore = proxy.received();
     const { result, ms } = await reserve(ticketId);
     expect(errorCodes(result)).toEqual(['TICKET_SERVICE_UNAVAILABLE']);
     expect(ms).toBeGreaterThanOrEqual(290);
+    // Sent, and given up on at the timeout.
+    expect(proxy.received()).toBeGreaterThan(receivedBefore);
   }
   expect(await breakerState()).toBe(1);
 
+  const receivedBefore = proxy.received();
   const open = await reserve(tickets[3]!);
   expect(errorCodes(open.result)).toEqual(['TICKET_SERVICE_UNAVAILABLE']);
-  // Refused before anything is sent or stored: well under the 300 ms a call would wait.
+  // Refused before anything is sent or stored: no request reached ticket, and well under the
+  // 300 ms a call would wait.
+  expect(proxy.received()).toBe(receivedBefore);
   expect(open.ms).toBeLessThan(300);
   expect(open.result.errors![0]!.extensions!.retryAfterSeconds).toBeGreaterThanOrEqual(1);
   expect(open.result.errors![0]!.extensions!.retryAfterSeconds).toBeLessThanOrEqual(2);
 
   proxy.set({ kind: 'pass' });
+  // Waiting out the breaker's half-open delay is the behaviour under test: the circuit lets a
+  // trial call through only once that much time has passed, and nothing shows it earlier.
   await sleep(HALF_OPEN_AFTER_MS + 100);
   const trial = await reserve(tickets[4]!);
   expect(trial.result.errors).toBeUndefined();

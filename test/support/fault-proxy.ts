@@ -29,12 +29,15 @@ export interface FaultProxy {
   url: string;
   setTarget(port: number): void;
   set(mode: ProxyMode): void;
+  /** Chunks of request data received from callers so far: a call that never left its caller adds none. */
+  received(): number;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(): Promise<FaultProxy> {
   let targetPort: number | undefined;
   let mode: ProxyMode = { kind: 'pass' };
+  let received = 0;
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -60,6 +63,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
     track(client);
     const current = mode;
     if (current.kind === 'refuse' || targetPort === undefined) return void client.resetAndDestroy();
+    client.on('data', () => (received += 1));
     if (current.kind === 'blackhole') return void client.resume();
     if (current.kind === 'freeze') {
       const chunks: Buffer[] = [];
@@ -94,6 +98,7 @@ export async function startFaultProxy(): Promise<FaultProxy> {
       for (const socket of sockets) socket.destroy();
       if (wasFrozen) deliverFrozen();
     },
+    received: () => received,
     async close() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
