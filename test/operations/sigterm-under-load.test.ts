@@ -126,12 +126,16 @@ describe('SIGTERM during load', () => {
             () => 0,
           );
           readiness.push({ at: Date.now(), status });
+          // A probe's period, as a kubelet's: pacing, not waiting for anything.
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       };
       const load = Promise.all([...Array.from({ length: WORKERS }, worker), probe()]);
 
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Under load: writes are being acknowledged before the signal.
+      await eventually(async () =>
+        expect(outcomes.filter((o) => o.body?.data?.registerTicket).length).toBeGreaterThan(10),
+      );
       const signalledAt = Date.now();
       child.kill('SIGTERM');
       const exit = await exited;

@@ -113,15 +113,16 @@ describe('a rolling restart of reservation under load', () => {
           requests++;
           failures.push(String(error));
         }
+        // Pacing: a steady load, not a flood that starves the replicas' readiness probes.
         await sleep(5);
       }
     };
     const load = Promise.all(Array.from({ length: WORKERS }, (_, index) => worker(index)));
 
     for (const replica of replicas) {
-      await sleep(600);
+      // Stopped while it serves the load.
+      await eventually(async () => expect(balancer.routed.get(replica.base)!).toBeGreaterThan(0));
       const servedBefore = balancer.routed.get(replica.base)!;
-      expect(servedBefore).toBeGreaterThan(0);
       const answeredBefore = requests;
       await replica.stop();
       expect(balancer.isRouting(replica.base)).toBe(false);
@@ -129,9 +130,8 @@ describe('a rolling restart of reservation under load', () => {
       await eventually(async () => expect(balancer.isRouting(replica.base)).toBe(true));
       // The load went on through the stop and the start.
       expect(requests - answeredBefore).toBeGreaterThanOrEqual(5);
-      await sleep(600);
       // The restarted replica takes traffic again.
-      expect(balancer.routed.get(replica.base)!).toBeGreaterThan(servedBefore);
+      await eventually(async () => expect(balancer.routed.get(replica.base)!).toBeGreaterThan(servedBefore));
     }
     loading = false;
     await load;
