@@ -149,14 +149,13 @@ describe('registerTicket', () => {
     });
 
     it('when basePrice is 0 or the maximum, the ticket is registered', async () => {
-      const { deps } = aTicketWorld();
+      const { deps, tickets } = aTicketWorld();
 
-      await expect(
-        registerTicket(deps, anAdmin(), aRegistration({ basePrice: 0 }), aCausation()),
-      ).resolves.toBeDefined();
-      await expect(
-        registerTicket(deps, anAdmin(), aRegistration({ basePrice: 1_000_000_000 }), aCausation()),
-      ).resolves.toBeDefined();
+      const free = await registerTicket(deps, anAdmin(), aRegistration({ basePrice: 0 }), aCausation());
+      const dearest = await registerTicket(deps, anAdmin(), aRegistration({ basePrice: 1_000_000_000 }), aCausation());
+
+      expect(await tickets.findByIds([free.id, dearest.id])).toHaveLength(2);
+      expect(tickets.outbox.map((event) => event.type)).toEqual(['TicketRegistered', 'TicketRegistered']);
     });
   });
 
