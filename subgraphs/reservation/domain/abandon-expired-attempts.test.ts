@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { parseEvent } from '../../../platform/events/contracts.ts';
+import { anAttempt } from '../test/attempt-builder.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 import { abandonExpiredAttempts } from './abandon-expired-attempts.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';
-import type { AbandonedBy, AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
+import type { AbandonedBy, AbandonReason } from './reservation-attempt.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const TIMEOUT_MS = 15_000;
@@ -28,17 +28,6 @@ function aSweepWorld() {
     saga: { attemptAbandoned: (by, reason) => abandoned.push({ by, reason }) },
   };
   return { deps, reservations, abandoned, advance: (ms: number) => (now += ms) };
-}
-
-function anAttempt(overrides: Partial<ReservationAttempt> = {}): ReservationAttempt {
-  return {
-    id: randomUUID(),
-    ticketId: randomUUID(),
-    userId: `user-${randomUUID()}`,
-    userGrade: 'NORMAL',
-    correlationId: `request-${randomUUID()}`,
-    ...overrides,
-  };
 }
 
 describe('abandonExpiredAttempts', () => {

@@ -1,13 +1,22 @@
 /**
  * The reservation repository port in memory, for domain tests: the same rules as the PostgreSQL
- * repository (an attempt ends confirmed or abandoned, never both; the conditional cancel), with
- * switches that make its writes fail, and the events it would have written to the outbox there to
- * inspect.
+ * repository (an attempt ends confirmed or abandoned, never both; the conditional cancel; a
+ * user's list newest first, filtered and paged), held to them by
+ * reservation-repository.contract.ts; with switches that make its writes fail, and the events it
+ * would have written to the outbox there to inspect.
  */
 import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { PageRequest } from '../../../platform/pagination.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
-import type { Reservation } from '../domain/reservation.ts';
+import type { Reservation, ReservationStatus } from '../domain/reservation.ts';
+
+/** The listing order, newest first: reservation time, then id, both descending. */
+function compareNewestFirst(a: { at: Date; id: string }, b: { at: Date; id: string }): number {
+  return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+const keyOf = (reservation: Reservation) => ({ at: reservation.reservedAt, id: reservation.id });
 
 export class InMemoryReservationRepository implements ReservationRepository {
   readonly reservations = new Map<string, Reservation>();
@@ -81,11 +90,16 @@ export class InMemoryReservationRepository implements ReservationRepository {
   }
 
   async findByIds(ids: readonly string[]): Promise<Reservation[]> {
-    return ids.flatMap((id) => this.reservations.get(id) ?? []);
+    return [...new Set(ids)].flatMap((id) => this.reservations.get(id) ?? []);
   }
 
-  async listByUser(userId: string): Promise<Reservation[]> {
-    return [...this.reservations.values()].filter((r) => r.userId === userId);
+  async listByUser(userId: string, status: ReservationStatus | undefined, page: PageRequest): Promise<Reservation[]> {
+    const { after } = page;
+    return [...this.reservations.values()]
+      .filter((r) => r.userId === userId && (!status || r.status === status))
+      .filter((r) => !after || compareNewestFirst(after, keyOf(r)) < 0)
+      .sort((a, b) => compareNewestFirst(keyOf(a), keyOf(b)))
+      .slice(0, page.first + 1);
   }
 
   async cancelIfConfirmed(
