@@ -39,7 +39,8 @@ async function aSilentTicket(): Promise<{ url: string; received: () => number }>
 function aHoldClient(ticketUrl: string, overrides: Partial<TicketCallPolicyOptions> = {}) {
   const policy = createTicketCallPolicy(
     {
-      timeoutMs: 100,
+      // Long enough for the request to reach the silent ticket even on a busy machine.
+      timeoutMs: 1000,
       breakerFailures: 1,
       halfOpenAfterMs: 60_000,
       bulkheadLimit: 4,
