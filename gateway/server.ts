@@ -65,6 +65,8 @@ export async function startGateway(
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    // runProcess stops the server; a second stop started by Apollo's own signal handler never settles.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,

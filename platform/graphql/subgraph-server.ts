@@ -69,6 +69,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
+    // The process stops the server itself (runProcess). Apollo's own SIGINT/SIGTERM handler would
+    // start a second stop, and Apollo 5 never settles a stop() that waits for another one to finish.
+    stopOnTerminationSignals: false,
     // Traces would go to Apollo's cloud, which a self-hosted gateway does not use. No schema has
     // cache hints, so working them out field by field would cost ~6 % of a read for nothing.
     plugins: [
