@@ -23,7 +23,24 @@ export async function runProcess(
   logger?: Logger,
   options: RunProcessOptions = {},
 ): Promise<void> {
-  let running: Stoppable & { logger?: Logger };
+  let running: (Stoppable & { logger?: Logger }) | undefined;
+  let stopping = false;
+  const shutdown = async (signal: 'SIGINT' | 'SIGTERM') => {
+    // A terminal's Ctrl-C and a launcher's SIGTERM often both arrive: one stop is enough.
+    if (stopping) return;
+    stopping = true;
+    if (!running) {
+      // Nothing serves yet, and a start can take minutes (a migration, a view rebuilt): leave now,
+      // as an interrupted command (128 + the signal's number). Exiting runs the exit hooks, which
+      // also ask an embedded store started so far to stop.
+      process.stderr.write(`${name}: ${signal} while starting; exiting\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    await stopRunning(name, running, logger ?? running.logger, signal, options.stopTimeoutMs ?? 25_000);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
   try {
     running = await start();
   } catch (error) {
@@ -38,30 +55,29 @@ export async function runProcess(
   const log = logger ?? running.logger;
   // Node still crashes on an uncaught exception (the state is unknown); this only logs it as JSON first.
   process.on('uncaughtExceptionMonitor', (error, origin) => log?.fatal({ err: error, origin }, `${name} crashed`));
+}
 
-  const stopTimeoutMs = options.stopTimeoutMs ?? 25_000;
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    // A terminal's Ctrl-C and a launcher's SIGTERM often both arrive: one stop is enough.
-    if (stopping) return;
-    stopping = true;
-    log?.info({ signal }, `${name} stopping`);
-    const deadline = setTimeout(() => {
-      log?.error(`${name} did not stop within ${stopTimeoutMs} ms; exiting`);
-      process.exit(1);
-    }, stopTimeoutMs);
-    deadline.unref();
-    try {
-      await running.stop();
-      log?.info(`${name} stopped`);
-      process.exit(0);
-    } catch (error) {
-      log?.error({ err: error }, `${name} failed to stop cleanly`);
-      process.exit(1);
-    }
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+async function stopRunning(
+  name: string,
+  running: Stoppable,
+  log: Logger | undefined,
+  signal: string,
+  stopTimeoutMs: number,
+): Promise<void> {
+  log?.info({ signal }, `${name} stopping`);
+  const deadline = setTimeout(() => {
+    log?.error(`${name} did not stop within ${stopTimeoutMs} ms; exiting`);
+    process.exit(1);
+  }, stopTimeoutMs);
+  deadline.unref();
+  try {
+    await running.stop();
+    log?.info(`${name} stopped`);
+    process.exit(0);
+  } catch (error) {
+    log?.error({ err: error }, `${name} failed to stop cleanly`);
+    process.exit(1);
+  }
 }
 
 /** Stops in reverse order of start, continuing past failures, then reports the first one. */
