@@ -30,8 +30,11 @@ RUN --mount=type=cache,target=/root/.npm \
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
 # CHECKPOINT_DISABLE: the Prisma CLI (migrate) must not phone home from production.
+# HOST: the subgraphs listen on the loopback address by default; in a container they are reached
+# from other containers.
 ENV NODE_ENV=production \
-    CHECKPOINT_DISABLE=1
+    CHECKPOINT_DISABLE=1 \
+    HOST=0.0.0.0
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/prisma/ prisma/
 COPY package.json tsconfig.json ./

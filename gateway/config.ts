@@ -8,6 +8,7 @@ import {
   integer,
   lifecycleConfigFrom,
   lifecycleEnv,
+  listenHost,
   parseConfig,
   port,
 } from '../platform/config.ts';
@@ -23,6 +24,8 @@ function urlVariable(name: SubgraphName): string {
 const schema = z.object({
   ...commonEnv,
   PORT: port(4000),
+  /** The gateway is the one process meant to be reached: every interface by default. */
+  HOST: listenHost('0.0.0.0'),
   SUPERGRAPH_PATH: z.string().default(SUPERGRAPH_PATH),
   ...urlOverrides,
   /** Browser origins allowed by CORS, comma-separated; `*` for any. Default: Apollo Studio in development. */
@@ -68,6 +71,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
   );
   return {
     port: parsed.PORT,
+    host: parsed.HOST,
     production,
     logLevel: parsed.LOG_LEVEL,
     auth: authConfigFrom(parsed),

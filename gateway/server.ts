@@ -91,6 +91,7 @@ export async function startGateway(
 
   const server = await startHttpServer<GatewayContext>({
     port: config.port,
+    host: config.host,
     apollo,
     logger,
     metrics,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
+import { loadGatewayConfig } from '../gateway/config.ts';
 import { loadTicketConfig } from '../subgraphs/ticket/config.ts';
 import {
   authConfigFrom,
@@ -214,6 +215,7 @@ describe('loadTicketConfig (end to end)', () => {
   it('when nothing is set, it starts in development with the ticket defaults', () => {
     expect(loadTicketConfig({})).toMatchObject({
       port: 4001,
+      host: '127.0.0.1',
       production: false,
       logLevel: 'info',
       nats: { url: 'nats://127.0.0.1:4222', stream: 'TICKETING', subjectPrefix: 'ticketing' },
@@ -221,6 +223,12 @@ describe('loadTicketConfig (end to end)', () => {
       consumerName: 'ticket',
       seedDemoData: false,
     });
+  });
+
+  it('when HOST is set, the subgraph listens there; when it is not an IP address, it is refused', () => {
+    expect(loadTicketConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0' });
+    expect(loadTicketConfig({ HOST: '::' })).toMatchObject({ host: '::' });
+    expect(namedVariables(configErrorOf(() => loadTicketConfig({ HOST: 'everywhere' })))).toEqual(['HOST']);
   });
 
   it('when flags and numbers are set as strings, they are converted', () => {
@@ -252,5 +260,11 @@ describe('values as .env and compose files write them', () => {
         authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET })),
       ),
     ).toContain('SERVICE_TOKEN_SECRET');
+  });
+});
+
+describe('listen addresses', () => {
+  it('the gateway, the one process meant to be reached, listens on every interface by default', () => {
+    expect(loadGatewayConfig({}).host).toBe('0.0.0.0');
   });
 });

@@ -2,6 +2,7 @@
  * Configuration is read from the environment once per process, validated with zod, and passed
  * down explicitly. Nothing outside a process's `config.ts` reads `process.env`.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 export class ConfigError extends Error {
@@ -32,6 +33,16 @@ export const integer = (min: number, max: number, defaultValue: number) =>
     .default(defaultValue);
 
 export const port = (defaultPort: number) => integer(0, 65535, defaultPort);
+
+/** The address a server listens on: an IP address, or 0.0.0.0 / :: for every interface (containers). */
+export const listenHost = (defaultHost: string) =>
+  z
+    .string()
+    .refine(
+      (value) => isIP(value) !== 0,
+      'must be an IP address (127.0.0.1 for this machine only, 0.0.0.0 for every interface)',
+    )
+    .default(defaultHost);
 
 const optionalInteger = (min: number, max: number) =>
   z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().min(min).max(max)).optional();
@@ -252,6 +263,8 @@ export const subgraphEnv = (defaultPort: number) => ({
   ...lifecycleEnv,
   ...natsEnv,
   PORT: port(defaultPort),
+  /** Subgraphs are reached through the gateway: by default only from this machine. Containers set 0.0.0.0. */
+  HOST: listenHost('127.0.0.1'),
 });
 
 type SubgraphEnv = z.output<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
@@ -260,6 +273,7 @@ type SubgraphEnv = z.output<z.ZodObject<ReturnType<typeof subgraphEnv>>>;
 export function subgraphConfigFrom(parsed: SubgraphEnv) {
   return {
     port: parsed.PORT,
+    host: parsed.HOST,
     production: parsed.NODE_ENV === 'production',
     logLevel: parsed.LOG_LEVEL,
     lifecycle: lifecycleConfigFrom(parsed),

@@ -22,6 +22,7 @@ import { createMetricsRegistry } from './metrics.ts';
 
 export interface SubgraphProcessConfig {
   port: number;
+  host: string;
   production: boolean;
   logLevel: string;
   auth: AuthConfig;
@@ -133,6 +134,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
       typeDefs: wiring.typeDefs,
       resolvers: wiring.resolvers,
       port: config.port,
+      host: config.host,
       verifier: createTokenVerifier(config.auth, { acceptServiceTokens: true }),
       logger,
       metrics,

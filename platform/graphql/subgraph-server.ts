@@ -44,6 +44,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   // Resolver maps are checked per subgraph against their own types; the federation helper wants the loose form.
   resolvers: object;
   port: number;
+  /** The address to listen on (default 0.0.0.0, every interface). */
+  host?: string;
   verifier: TokenVerifier;
   logger: Logger;
   metrics: Registry;
@@ -83,6 +85,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   });
   return startHttpServer({
     port: options.port,
+    host: options.host,
     apollo,
     logger,
     metrics: options.metrics,

@@ -47,6 +47,7 @@ export interface HttpLifecycleOptions {
 
 export interface HttpServerOptions<TContext extends BaseContext> extends HttpLifecycleOptions {
   port: number;
+  /** The address to listen on (default 0.0.0.0: every interface). */
   host?: string;
   apollo: ApolloServer<TContext>;
   context: (request: RequestInfo) => Promise<TContext>;

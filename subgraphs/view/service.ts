@@ -49,6 +49,7 @@ export async function startViewService(config: ViewConfig, logger?: Logger): Pro
       typeDefs: viewTypeDefs,
       resolvers,
       port: config.port,
+      host: config.host,
       verifier: createTokenVerifier(config.auth, { acceptServiceTokens: false }),
       logger: log,
       metrics,

@@ -42,6 +42,8 @@ describe('docker-compose.yml', () => {
       const service = compose.services[name]!;
       expect(service.command).toBe(name);
       expect(service.environment?.PORT).toBe(port(name));
+      // Subgraphs listen on the loopback address by default: other containers could not reach them.
+      expect(service.environment?.HOST).toBe('0.0.0.0');
       expect(JSON.stringify(service.healthcheck?.test)).toContain('/health/ready');
       for (const dependency of Object.values(service.depends_on ?? {})) {
         expect(['service_healthy', 'service_completed_successfully']).toContain(dependency.condition);

@@ -122,6 +122,8 @@ describe('the Kubernetes manifests', () => {
     expect(config.TICKET_SERVICE_URL).toBe(`http://ticket:${PORTS.ticket}/graphql`);
     expect(config.NODE_ENV).toBe('production');
     expect(config.MIGRATE_ON_START).toBe('false');
+    // Subgraphs listen on the loopback address by default: Services could not reach them.
+    expect(config.HOST).toBe('0.0.0.0');
   });
 
   it('autoscale gateway, reservation and ticket; the autoscaler, not the manifest, owns their replica count', () => {
