@@ -3,16 +3,29 @@
  * PostgreSQL of its own (unless <SUBGRAPH>_DATABASE_URL is set), migrated on start; the view keeps
  * its SQLite store below DATA_DIR and builds it from the stream; NATS comes from NATS_URL,
  * and when nothing answers there a local nats-server with JetStream is started if one is
- * installed. Demo tickets are registered on first start. Ctrl-C stops everything.
+ * installed. Demo tickets are registered on first start.
+ *
+ * Every process is supervised (scripts/supervisor.ts): one that exits unexpectedly is started
+ * again with backoff while the others keep serving. Ctrl-C (SIGINT, to the whole process group in
+ * a terminal) or SIGTERM stops everything: the subgraphs close their servers and pools, then their
+ * embedded PostgreSQL, which runs outside the group so that the terminal's signal does not reach
+ * it first. A second Ctrl-C kills what is still running.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { parseConfig, port } from '../platform/config.ts';
+import { integer, parseConfig, port } from '../platform/config.ts';
+import { stopServerLeftRunning } from '../platform/database/embedded-postgres.ts';
 import { canConnect } from './local-services/listening.ts';
-import { INSTALL_NATS_SERVER, natsServerInstalled, startNatsServer } from './local-services/nats-server.ts';
+import {
+  INSTALL_NATS_SERVER,
+  natsServerInstalled,
+  startNatsServer,
+  stopNatsServer,
+} from './local-services/nats-server.ts';
+import { createSupervisor, defaultRestartPolicy } from './supervisor.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -31,6 +44,10 @@ const launcherEnv = z.object({
   TICKET_DATABASE_URL: z.string().optional(),
   RESERVATION_DATABASE_URL: z.string().optional(),
   PRICE_DATABASE_URL: z.string().optional(),
+  /** A process that crashes this many times in a row, each soon after starting, is given up on. */
+  RESTART_MAX_FAST_CRASHES: integer(1, 1000, defaultRestartPolicy.maxFastCrashes),
+  /** How long a process must run before a crash no longer counts as soon after starting, in ms. */
+  RESTART_HEALTHY_AFTER_MS: integer(1000, 86_400_000, defaultRestartPolicy.healthyAfterMs),
 });
 let config: z.output<typeof launcherEnv>;
 try {
@@ -60,8 +77,9 @@ const {
 } = process.env;
 
 const subgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
+const embeddedStoreDir = (name: string) => path.join(dataDir, name, 'postgres');
 const embeddedStore = (name: string, offset: number) => ({
-  EMBEDDED_PG_DIR: path.join(dataDir, name, 'postgres'),
+  EMBEDDED_PG_DIR: embeddedStoreDir(name),
   EMBEDDED_PG_PORT: String(config.EMBEDDED_PG_PORT_BASE + offset),
 });
 
@@ -107,7 +125,6 @@ const gatewaySpec: ProcessSpec = {
   },
 };
 
-const children = new Map<string, ChildProcess>();
 let natsServer: ChildProcess | undefined;
 let stopping = false;
 
@@ -151,50 +168,79 @@ function ensurePrismaClients(): void {
   if (result.status !== 0) process.exit(1);
 }
 
-function launch(spec: ProcessSpec): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
-    cwd: root,
-    stdio: 'inherit',
-    env: { ...sharedEnv, NATS_URL: natsUrl, PORT: String(spec.port), ...spec.env },
-  });
-  children.set(spec.name, child);
-  child.on('exit', (code, signal) => {
-    children.delete(spec.name);
-    if (!stopping) {
-      say(`${spec.name} exited (${signal ?? `code ${code}`}); stopping everything`);
-      void stopAll(1);
-    }
-  });
-}
+const specsByName = new Map([...specs, gatewaySpec].map((spec) => [spec.name, spec]));
+const supervisor = createSupervisor({
+  policy: {
+    ...defaultRestartPolicy,
+    maxFastCrashes: config.RESTART_MAX_FAST_CRASHES,
+    healthyAfterMs: config.RESTART_HEALTHY_AFTER_MS,
+  },
+  spawn: (name) => {
+    const spec = specsByName.get(name)!;
+    return spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...sharedEnv, NATS_URL: natsUrl, PORT: String(spec.port), ...spec.env },
+    });
+  },
+  report: say,
+  onGiveUp: (_name, _reason, exitCode) => void stopEverything(exitCode),
+});
 
-async function waitUntilReady(spec: ProcessSpec, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (stopping) return;
+/** Waits while the process starts (or is restarted); a slow start is reported once, not given up on. */
+async function waitUntilReady(spec: ProcessSpec): Promise<void> {
+  const reportAfter = Date.now() + 120_000;
+  let reported = false;
+  while (!stopping) {
     try {
-      const response = await fetch(`http://127.0.0.1:${spec.port}/health/ready`);
+      const response = await fetch(`http://127.0.0.1:${spec.port}/health/ready`, { signal: AbortSignal.timeout(5000) });
       if (response.ok) return;
     } catch {
       // not listening yet
     }
+    if (!reported && Date.now() > reportAfter) {
+      say(`${spec.name} is not ready after 120 s; still waiting (its log says why)`);
+      reported = true;
+    }
     await sleep(250);
   }
-  say(`${spec.name} was not ready within ${timeoutMs / 1000} s`);
-  await stopAll(1);
 }
 
-async function stopAll(exitCode: number): Promise<void> {
+/**
+ * The processes first, each stopping its server and pool and then its embedded store; then any
+ * embedded store whose owner was killed meanwhile; NATS, if started here, last.
+ */
+async function stopEverything(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const exits = [...children.values()].map((child) => new Promise((resolve) => child.once('exit', resolve)));
-  for (const child of children.values()) child.kill('SIGTERM');
-  await Promise.race([Promise.all(exits), sleep(30_000)]);
-  natsServer?.kill('SIGTERM');
+  const stopped = supervisor.stop('SIGTERM').then(() => true);
+  if (!(await Promise.race([stopped, sleep(30_000, false)]))) {
+    say('processes still running after 30 s; killing them');
+    await supervisor.stop('SIGKILL');
+  }
+  await stopStoresAndNats();
   process.exit(exitCode);
 }
 
-process.on('SIGINT', () => void stopAll(0));
-process.on('SIGTERM', () => void stopAll(0));
+/** A second Ctrl-C: whatever still runs is killed, and the stores it leaves are stopped. */
+async function stopAtOnce(): Promise<void> {
+  say('stopping at once');
+  await supervisor.stop('SIGKILL');
+  await stopStoresAndNats();
+  process.exit(130);
+}
+
+async function stopStoresAndNats(): Promise<void> {
+  for (const name of ['ticket', 'reservation', 'price']) {
+    const pid = await stopServerLeftRunning(embeddedStoreDir(name));
+    if (pid) say(`stopped ${name}'s embedded PostgreSQL (pid ${pid}), left running by a killed process`);
+  }
+  if (natsServer) await stopNatsServer(natsServer);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void (stopping ? stopAtOnce() : stopEverything(0)));
+}
 
 async function assertPortsFree(): Promise<void> {
   const ports: [string, number][] = [
@@ -217,9 +263,9 @@ async function assertPortsFree(): Promise<void> {
 ensurePrismaClients();
 await assertPortsFree();
 await ensureNats();
-for (const spec of specs) launch(spec);
+for (const spec of specs) supervisor.start(spec.name);
 await Promise.all(specs.map((spec) => waitUntilReady(spec)));
-if (!stopping) launch(gatewaySpec);
+if (!stopping) supervisor.start(gatewaySpec.name);
 if (!stopping) await waitUntilReady(gatewaySpec);
 if (!stopping) {
   process.stderr.write(`
@@ -233,6 +279,6 @@ if (!stopping) {
     npm run -s token -- --sub alice --role USER --grade VIP
     npm run -s token -- --sub admin --role ADMIN
 
-  Ctrl-C stops everything.
+  A process that exits unexpectedly is restarted. Ctrl-C stops everything.
 `);
 }
