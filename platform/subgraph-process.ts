@@ -71,6 +71,23 @@ function measurePool(pool: pg.Pool, registry: Registry): void {
   });
 }
 
+/**
+ * `pool.end()` resolves as soon as it has asked its idle connections to close, not once they have:
+ * an embedded store stopped right after would end those sessions itself, and each would fail as
+ * an idle connection. This resolves once every connection is closed.
+ */
+async function closePool(pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  const closed = new Promise<void>((resolve) => {
+    if (open === 0) resolve();
+    pool.on('remove', () => {
+      if (--open === 0) resolve();
+    });
+  });
+  await pool.end();
+  await closed;
+}
+
 export async function startSubgraphProcess<TDb extends PrismaLike, TContext extends RequestContext>(options: {
   name: string;
   config: SubgraphProcessConfig;
@@ -87,7 +104,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     started.push(database);
     const pool = new pg.Pool({ connectionString: database.url, max: config.database.poolSize });
     pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
-    started.push({ stop: () => pool.end() });
+    started.push({ stop: () => closePool(pool) });
     measurePool(pool, metrics);
     const db = options.createDatabase(pool);
     started.push({ stop: () => db.$disconnect() });
