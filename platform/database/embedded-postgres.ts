@@ -215,7 +215,8 @@ export async function stopServerLeftRunning(dir: string): Promise<number | undef
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await sleep(100);
+  // A server that has shut down removes its pid file; its process may stay a zombie until reaped.
+  for (let waited = 0; waited < 15_000 && isAlive(pid) && existsSync(pidFile); waited += 100) await sleep(100);
   return pid;
 }
 
