@@ -233,7 +233,7 @@ async function stopAtOnce(): Promise<void> {
 async function stopStoresAndNats(): Promise<void> {
   for (const name of ['ticket', 'reservation', 'price']) {
     const pid = await stopServerLeftRunning(embeddedStoreDir(name));
-    if (pid) say(`stopped ${name}'s embedded PostgreSQL (pid ${pid}), left running by a killed process`);
+    if (pid) say(`stopped ${name}'s embedded PostgreSQL (pid ${pid}), which its process left running`);
   }
   if (natsServer) await stopNatsServer(natsServer);
 }
