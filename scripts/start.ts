@@ -146,7 +146,7 @@ async function ensureNats(): Promise<void> {
   mkdirSync(storeDir, { recursive: true });
   say(`starting nats-server with JetStream on ${host}:${port} (store: ${storeDir})`);
   try {
-    natsServer = await startNatsServer({ host, port, storeDir });
+    natsServer = await startNatsServer({ host, port, storeDir, ownProcessGroup: true });
   } catch (error) {
     say(`nats-server did not come up: ${(error as Error).message}`);
     process.exit(1);

@@ -24,6 +24,11 @@ export interface NatsServerOptions {
   storeDir: string;
   /** How long it may take to accept connections. Default: 10 s. */
   readyTimeoutMs?: number;
+  /**
+   * In a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground group)
+   * does not stop it before the processes that use it have stopped; whoever started it stops it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 /**
@@ -35,6 +40,7 @@ export async function startNatsServer(options: NatsServerOptions): Promise<Child
   const address = `${options.host}:${options.port}`;
   const child = spawn(command, ['-js', '-a', options.host, '-p', String(options.port), '-sd', options.storeDir], {
     stdio: 'ignore',
+    detached: options.ownProcessGroup ?? false,
   });
   let failure: string | undefined;
   child.once('error', (error) => (failure ??= `cannot run ${command}: ${error.message}`));
