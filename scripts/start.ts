@@ -26,6 +26,15 @@ import {
   stopNatsServer,
 } from './local-services/nats-server.ts';
 import { createSupervisor, defaultRestartPolicy } from './supervisor.ts';
+import {
+  DATABASE_SERVICES,
+  SERVICE_NAMES,
+  serviceSpec,
+  startWaves,
+  type DatabaseServiceName,
+  type ServiceName,
+  type SystemLayout,
+} from '../system/topology.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -59,13 +68,6 @@ try {
 const natsUrl = config.NATS_URL;
 const dataDir = path.resolve(config.DATA_DIR);
 
-interface ProcessSpec {
-  name: string;
-  entry: string;
-  port: number;
-  env: Record<string, string | undefined>;
-}
-
 // Variables meant for one process must not leak into all of them.
 const {
   DATABASE_URL: _db,
@@ -73,57 +75,36 @@ const {
   EMBEDDED_PG_DIR: _dir,
   EMBEDDED_PG_PORT: _pgPort,
   VIEW_DATA_DIR: _viewDir,
-  ...sharedEnv
+  ...inherited
 } = process.env;
 
-const subgraphUrl = (port: number) => `http://127.0.0.1:${port}/graphql`;
-const embeddedStoreDir = (name: string) => path.join(dataDir, name, 'postgres');
-const embeddedStore = (name: string, offset: number) => ({
-  EMBEDDED_PG_DIR: embeddedStoreDir(name),
-  EMBEDDED_PG_PORT: String(config.EMBEDDED_PG_PORT_BASE + offset),
-});
-
-const specs: ProcessSpec[] = [
-  {
-    name: 'ticket',
-    entry: 'subgraphs/ticket/main.ts',
-    port: config.TICKET_PORT,
-    env: { DATABASE_URL: config.TICKET_DATABASE_URL, ...embeddedStore('ticket', 0), SEED_DEMO_DATA: 'true' },
-  },
-  {
-    name: 'reservation',
-    entry: 'subgraphs/reservation/main.ts',
-    port: config.RESERVATION_PORT,
-    env: {
-      DATABASE_URL: config.RESERVATION_DATABASE_URL,
-      ...embeddedStore('reservation', 1),
-      TICKET_SERVICE_URL: subgraphUrl(config.TICKET_PORT),
-    },
-  },
-  {
-    name: 'price',
-    entry: 'subgraphs/price/main.ts',
-    port: config.PRICE_PORT,
-    env: { DATABASE_URL: config.PRICE_DATABASE_URL, ...embeddedStore('price', 2) },
-  },
-  {
-    name: 'view',
-    entry: 'subgraphs/view/main.ts',
-    port: config.VIEW_PORT,
-    env: { VIEW_DATA_DIR: path.join(dataDir, 'view') },
-  },
-];
-const gatewaySpec: ProcessSpec = {
-  name: 'gateway',
-  entry: 'gateway/main.ts',
-  port: config.GATEWAY_PORT,
-  env: {
-    TICKET_URL: subgraphUrl(config.TICKET_PORT),
-    RESERVATION_URL: subgraphUrl(config.RESERVATION_PORT),
-    PRICE_URL: subgraphUrl(config.PRICE_PORT),
-    VIEW_URL: subgraphUrl(config.VIEW_PORT),
-  },
+const configuredDatabases = {
+  ticket: config.TICKET_DATABASE_URL,
+  reservation: config.RESERVATION_DATABASE_URL,
+  price: config.PRICE_DATABASE_URL,
 };
+
+/** The system as `npm start` runs it, from the one description of its topology. */
+const layout: SystemLayout = {
+  ports: {
+    ticket: config.TICKET_PORT,
+    reservation: config.RESERVATION_PORT,
+    price: config.PRICE_PORT,
+    view: config.VIEW_PORT,
+    gateway: config.GATEWAY_PORT,
+  },
+  sharedEnv: {
+    ...Object.fromEntries(
+      Object.entries(inherited).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    ),
+    NATS_URL: natsUrl,
+  },
+  databaseUrls: Object.fromEntries(Object.entries(configuredDatabases).filter(([, url]) => url !== undefined)),
+  dataDir,
+  embeddedPgPortBase: config.EMBEDDED_PG_PORT_BASE,
+  overrides: { ticket: { SEED_DEMO_DATA: 'true' } },
+};
+const embeddedStoreDir = (name: DatabaseServiceName) => path.join(dataDir, name, 'postgres');
 
 let natsServer: ChildProcess | undefined;
 let stopping = false;
@@ -168,7 +149,6 @@ function ensurePrismaClients(): void {
   if (result.status !== 0) process.exit(1);
 }
 
-const specsByName = new Map([...specs, gatewaySpec].map((spec) => [spec.name, spec]));
 const supervisor = createSupervisor({
   policy: {
     ...defaultRestartPolicy,
@@ -176,30 +156,27 @@ const supervisor = createSupervisor({
     healthyAfterMs: config.RESTART_HEALTHY_AFTER_MS,
   },
   spawn: (name) => {
-    const spec = specsByName.get(name)!;
-    return spawn(process.execPath, ['--import', 'tsx', spec.entry], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...sharedEnv, NATS_URL: natsUrl, PORT: String(spec.port), ...spec.env },
-    });
+    const spec = serviceSpec(name as ServiceName, layout);
+    return spawn(process.execPath, ['--import', 'tsx', spec.entry], { cwd: root, stdio: 'inherit', env: spec.env });
   },
   report: say,
   onGiveUp: (_name, _reason, exitCode) => void stopEverything(exitCode),
 });
 
 /** Waits while the process starts (or is restarted); a slow start is reported once, not given up on. */
-async function waitUntilReady(spec: ProcessSpec): Promise<void> {
+async function waitUntilReady(name: ServiceName): Promise<void> {
+  const port = layout.ports[name];
   const reportAfter = Date.now() + 120_000;
   let reported = false;
   while (!stopping) {
     try {
-      const response = await fetch(`http://127.0.0.1:${spec.port}/health/ready`, { signal: AbortSignal.timeout(5000) });
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
       if (response.ok) return;
     } catch {
       // not listening yet
     }
     if (!reported && Date.now() > reportAfter) {
-      say(`${spec.name} is not ready after 120 s; still waiting (its log says why)`);
+      say(`${name} is not ready after 120 s; still waiting (its log says why)`);
       reported = true;
     }
     await sleep(250);
@@ -231,7 +208,7 @@ async function stopAtOnce(): Promise<void> {
 }
 
 async function stopStoresAndNats(): Promise<void> {
-  for (const name of ['ticket', 'reservation', 'price']) {
+  for (const name of DATABASE_SERVICES) {
     const pid = await stopServerLeftRunning(embeddedStoreDir(name));
     if (pid) say(`stopped ${name}'s embedded PostgreSQL (pid ${pid}), which its process left running`);
   }
@@ -243,14 +220,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function assertPortsFree(): Promise<void> {
-  const ports: [string, number][] = [
-    ['GATEWAY_PORT', config.GATEWAY_PORT],
-    ['TICKET_PORT', config.TICKET_PORT],
-    ['RESERVATION_PORT', config.RESERVATION_PORT],
-    ['PRICE_PORT', config.PRICE_PORT],
-    ['VIEW_PORT', config.VIEW_PORT],
-  ];
-  for (const [variable, port] of ports) {
+  for (const name of SERVICE_NAMES) {
+    const port = layout.ports[name];
+    const variable = `${name.toUpperCase()}_PORT`;
     if (await canConnect('127.0.0.1', port)) {
       say(
         `port ${port} is already in use (${variable}): is another \`npm start\` running? Stop it or choose another port.`,
@@ -263,10 +235,12 @@ async function assertPortsFree(): Promise<void> {
 ensurePrismaClients();
 await assertPortsFree();
 await ensureNats();
-for (const spec of specs) supervisor.start(spec.name);
-await Promise.all(specs.map((spec) => waitUntilReady(spec)));
-if (!stopping) supervisor.start(gatewaySpec.name);
-if (!stopping) await waitUntilReady(gatewaySpec);
+// In the topology's order: the gateway plans over every subgraph, so it starts once they answer.
+for (const wave of startWaves()) {
+  if (stopping) break;
+  for (const name of wave) supervisor.start(name);
+  await Promise.all(wave.map(waitUntilReady));
+}
 if (!stopping) {
   process.stderr.write(`
   Ticketing supergraph is up.
