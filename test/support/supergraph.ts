@@ -21,6 +21,7 @@ import { loadViewConfig } from '../../subgraphs/view/config.ts';
 import { startViewService, type RunningView } from '../../subgraphs/view/service.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { createTestStream, type TestStream } from './nats.ts';
+import { serviceEnv, type SystemLayout } from '../../system/topology.ts';
 
 /** The subgraphs with a PostgreSQL database. */
 export type DatabaseSubgraph = Exclude<SubgraphName, 'view'>;
@@ -82,40 +83,36 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   const viewDirs: string[] = [];
   let gateway: RunningGateway | undefined;
 
-  const envFor = (name: DatabaseSubgraph) => ({
-    ...testServiceEnv(stream, databases[name].url),
-    PORT: String(ports[name] ?? 0),
-  });
-
-  const viewEnv = (dataDir: string, port = 0) => ({
-    ...testServiceEnv(stream),
-    PORT: String(port),
-    VIEW_DATA_DIR: dataDir,
-    VIEW_INSTANCE_ID: `view-test-${stream.suffix}`,
-  });
-
   async function newViewDir(): Promise<string> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-view-'));
     viewDirs.push(dir);
     return dir;
   }
 
-  function envOf(name: SubgraphName): Record<string, string> {
-    switch (name) {
-      case 'view':
-        return viewEnv(viewDirs[0]!, ports.view ?? 0);
-      case 'ticket':
-        return { ...envFor('ticket'), TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv };
-      case 'price':
-        return { ...envFor('price'), PRICE_CONSUMER: `price_${stream.suffix}`, ...options.priceEnv };
-      case 'reservation':
-        return {
-          ...envFor('reservation'),
-          TICKET_SERVICE_URL: `http://127.0.0.1:${ports.ticket}/graphql`,
-          ...options.reservationEnv,
-        };
-    }
-  }
+  /**
+   * The system's one description of its topology, laid out for this test: its ports as assigned
+   * so far, its databases (already migrated from the template), its stream and consumers.
+   */
+  const layout = (): SystemLayout => ({
+    ports: {
+      ticket: ports.ticket ?? 0,
+      reservation: ports.reservation ?? 0,
+      price: ports.price ?? 0,
+      view: ports.view ?? 0,
+      gateway: 0,
+    },
+    sharedEnv: { ...testServiceEnv(stream), DATABASE_POOL_SIZE: '20' },
+    databaseUrls: { ticket: databases.ticket.url, reservation: databases.reservation.url, price: databases.price.url },
+    dataDir: viewDirs[0]!,
+    overrides: {
+      ticket: { MIGRATE_ON_START: 'false', TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv },
+      price: { MIGRATE_ON_START: 'false', PRICE_CONSUMER: `price_${stream.suffix}`, ...options.priceEnv },
+      reservation: { MIGRATE_ON_START: 'false', ...options.reservationEnv },
+      view: { VIEW_INSTANCE_ID: `view-test-${stream.suffix}` },
+    },
+  });
+
+  const envOf = (name: SubgraphName): Record<string, string> => serviceEnv(name, layout());
 
   const starters: Record<DatabaseSubgraph, (env: Record<string, string>) => Promise<RunningSubgraph>> = {
     ticket: (env) => startTicketService(loadTicketConfig(env)),
@@ -134,7 +131,9 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   const views: RunningView[] = [];
 
   async function startViewReplica(): Promise<RunningView> {
-    const replica = await startViewService(loadViewConfig(viewEnv(await newViewDir())));
+    // A replica of its own: its own data folder and port, the same stream.
+    const own = { ...layout(), dataDir: await newViewDir() };
+    const replica = await startViewService(loadViewConfig({ ...serviceEnv('view', own), PORT: '0' }));
     views.push(replica);
     return replica;
   }
@@ -189,7 +188,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       subgraphUrls,
       stream,
       databaseUrls: { ticket: ticketDb.url, reservation: reservationDb.url, price: priceDb.url },
-      viewDataDir: viewDirs[0]!,
+      viewDataDir: envOf('view').VIEW_DATA_DIR!,
       stopSubgraph,
       startSubgraph,
       startReplica,
