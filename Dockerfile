@@ -39,6 +39,7 @@ COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/prisma/ prisma/
 COPY package.json tsconfig.json ./
 COPY platform/ platform/
+COPY ticketing/ ticketing/
 COPY gateway/ gateway/
 COPY subgraphs/ subgraphs/
 COPY scripts/prisma.ts scripts/token.ts scripts/

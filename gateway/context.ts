@@ -1,4 +1,4 @@
-import type { Caller } from '../platform/auth/caller.ts';
+import type { Caller } from '../ticketing/caller.ts';
 
 export interface GatewayContext {
   caller: Caller;

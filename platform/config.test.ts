@@ -1,17 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { configErrorOf, namedVariables } from '../test/support/config-errors.ts';
 import { z } from 'zod';
-import { loadGatewayConfig } from '../gateway/config.ts';
-import { loadTicketConfig } from '../subgraphs/ticket/config.ts';
-import {
-  authConfigFrom,
-  commonEnv,
-  ConfigError,
-  natsConfigFrom,
-  natsEnv,
-  natsServers,
-  parseConfig,
-  port,
-} from './config.ts';
+import { authConfigFrom, commonEnv, natsConfigFrom, natsEnv, natsServers, parseConfig, port } from './config.ts';
 
 const processSchema = z.object({ ...commonEnv, ...natsEnv, PORT: port(4000) });
 type CommonEnvValues = Parameters<typeof authConfigFrom>[0];
@@ -27,21 +17,6 @@ function aProductionEnv(overrides: Partial<CommonEnvValues> = {}): CommonEnvValu
     SERVICE_TOKEN_SECRET: A_SERVICE_SECRET,
     ...overrides,
   };
-}
-
-function configErrorOf(work: () => unknown): string {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return String(error);
-  }
-  throw new Error('expected a ConfigError');
-}
-
-/** The problem lines of a ConfigError, one per invalid variable. */
-function namedVariables(message: string): string[] {
-  return [...message.matchAll(/^ {2}([A-Z_]+)/gm)].map((match) => match[1] ?? '');
 }
 
 describe('parseConfig', () => {
@@ -180,91 +155,12 @@ describe('authConfigFrom', () => {
   });
 });
 
-describe('loadTicketConfig (end to end)', () => {
-  it('when PORT is not a number, it throws a ConfigError naming PORT', () => {
-    expect(namedVariables(configErrorOf(() => loadTicketConfig({ PORT: 'abc' })))).toEqual(['PORT']);
-  });
-
-  it('when several variables are invalid, they are all named at once', () => {
-    const message = configErrorOf(() =>
-      loadTicketConfig({
-        PORT: 'abc',
-        NATS_STREAM: 'a b',
-        JWT_SECRET: 'short',
-        SEED_DEMO_DATA: 'yes',
-        DATABASE_URL: 'mysql://db',
-      }),
-    );
-
-    expect(namedVariables(message).sort()).toEqual([
-      'DATABASE_URL',
-      'JWT_SECRET',
-      'NATS_STREAM',
-      'PORT',
-      'SEED_DEMO_DATA',
-    ]);
-  });
-
-  it('when started in production without secrets, it refuses to start', () => {
-    const message = configErrorOf(() => loadTicketConfig({ NODE_ENV: 'production' }));
-
-    expect(message).toContain('JWT_SECRET');
-    expect(message).toContain('SERVICE_TOKEN_SECRET');
-  });
-
-  it('when nothing is set, it starts in development with the ticket defaults', () => {
-    expect(loadTicketConfig({})).toMatchObject({
-      port: 4001,
-      host: '127.0.0.1',
-      production: false,
-      logLevel: 'info',
-      nats: { url: 'nats://127.0.0.1:4222', stream: 'TICKETING', subjectPrefix: 'ticketing' },
-      database: { name: 'ticket', poolSize: 10, embedded: { port: 54331 }, migrateOnStart: false },
-      consumerName: 'ticket',
-      seedDemoData: false,
-    });
-  });
-
-  it('when HOST is set, the subgraph listens there; when it is not an IP address, it is refused', () => {
-    expect(loadTicketConfig({ HOST: '0.0.0.0' })).toMatchObject({ host: '0.0.0.0' });
-    expect(loadTicketConfig({ HOST: '::' })).toMatchObject({ host: '::' });
-    expect(namedVariables(configErrorOf(() => loadTicketConfig({ HOST: 'everywhere' })))).toEqual(['HOST']);
-  });
-
-  it('when flags and numbers are set as strings, they are converted', () => {
-    expect(
-      loadTicketConfig({ PORT: '5001', SEED_DEMO_DATA: '1', MIGRATE_ON_START: 'true', DATABASE_POOL_SIZE: '4' }),
-    ).toMatchObject({
-      port: 5001,
-      seedDemoData: true,
-      database: { poolSize: 4, migrateOnStart: true },
-    });
-  });
-});
-
 describe('values as .env and compose files write them', () => {
-  it('when a variable is set but empty, its default applies', () => {
-    expect(loadTicketConfig({ PORT: '', DATABASE_POOL_SIZE: ' ' })).toMatchObject({
-      port: 4001,
-      database: { poolSize: 10 },
-    });
-  });
-
-  it('when a number is not written in plain digits, it is refused', () => {
-    expect(configErrorOf(() => loadTicketConfig({ PORT: '1e3' }))).toContain('PORT');
-  });
-
   it('when the service token secret equals the user token secret, it is refused', () => {
     expect(
       configErrorOf(() =>
         authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET })),
       ),
     ).toContain('SERVICE_TOKEN_SECRET');
-  });
-});
-
-describe('listen addresses', () => {
-  it('the gateway, the one process meant to be reached, listens on every interface by default', () => {
-    expect(loadGatewayConfig({}).host).toBe('0.0.0.0');
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { InvalidInput } from './errors.ts';
+import { InvalidInput } from '../ticketing/errors.ts';
 import { encodeCursor, MAX_PAGE_SIZE, pageRequest, toPage, type PageRequest } from './pagination.ts';
 
 interface Row {

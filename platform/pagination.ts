@@ -2,7 +2,7 @@
  * Relay-style keyset pagination. A cursor is an opaque base64url token of the sort key
  * (a timestamp and an id), so pages stay stable while rows are added.
  */
-import { InvalidInput } from './errors.ts';
+import { InvalidInput } from '../ticketing/errors.ts';
 
 export interface PageRequest {
   first: number;

@@ -1,5 +1,5 @@
 /** Small assertions for domain input; each names the offending field. */
-import { InvalidInput } from './errors.ts';
+import { InvalidInput } from '../ticketing/errors.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

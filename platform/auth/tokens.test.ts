@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { authConfigFrom, type AuthConfig } from '../config.ts';
-import { Unauthenticated } from '../errors.ts';
-import type { Role, UserGrade } from './caller.ts';
+import { Unauthenticated } from '../../ticketing/errors.ts';
+import type { Role, UserGrade } from '../../ticketing/caller.ts';
 import {
   createTokenVerifier,
   issueServiceToken,

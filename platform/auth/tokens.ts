@@ -10,8 +10,8 @@ import { webcrypto } from 'node:crypto';
 import { SignJWT, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import type { AuthConfig } from '../config.ts';
-import { Unauthenticated } from '../errors.ts';
-import { anonymous, type Caller, type Role, type UserGrade } from './caller.ts';
+import { Unauthenticated } from '../../ticketing/errors.ts';
+import { anonymous, type Caller, type Role, type UserGrade } from '../../ticketing/caller.ts';
 import { withVerifiedTokenCache } from './verified-token-cache.ts';
 
 export const SERVICE_AUDIENCE = 'ticketing-internal';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
-import { Unauthenticated } from '../errors.ts';
-import type { Caller } from './caller.ts';
+import { Unauthenticated } from '../../ticketing/errors.ts';
+import type { Caller } from '../../ticketing/caller.ts';
 import type { TokenVerifier } from './tokens.ts';
 import { withVerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.ts';
 

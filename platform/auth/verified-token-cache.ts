@@ -12,7 +12,7 @@
  * it signed within `maxAgeSeconds`.
  */
 import { decodeJwt } from 'jose';
-import type { Caller } from './caller.ts';
+import type { Caller } from '../../ticketing/caller.ts';
 import type { TokenVerifier } from './tokens.ts';
 
 export interface VerifiedTokenCacheOptions {

@@ -14,8 +14,8 @@ import { eventually } from '../../test/support/eventually.ts';
 import { createTestStream, type TestStream } from '../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../test/support/publisher.ts';
 import { startDurableConsumer, type DurableConsumer } from './consumer.ts';
-import type { EventEnvelope } from './contracts.ts';
-import { newEvent } from './envelope.ts';
+import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
+import { newEvent } from '../../ticketing/events/envelope.ts';
 import { deadLetterStream, ensureStream } from './jetstream.ts';
 
 let stream: TestStream;

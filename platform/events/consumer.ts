@@ -21,7 +21,7 @@ import { nanos } from '@nats-io/nats-core';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { NatsConfig } from '../config.ts';
 import type { Logger } from '../logging.ts';
-import { InvalidEvent, parseEvent, type EventEnvelope, type EventType } from './contracts.ts';
+import { InvalidEvent, parseEvent, type EventEnvelope, type EventType } from '../../ticketing/events/contracts.ts';
 import { deadLetterSubject } from './jetstream.ts';
 
 export type EventHandler<T extends EventType> = (event: EventEnvelope<T>) => Promise<void>;
@@ -203,22 +203,4 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       await loop;
     },
   };
-}
-
-/** The part of a Prisma transaction client the inbox needs. */
-export interface InboxWriter {
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-}
-
-/**
- * Records an event as processed, inside the transaction of its effect. Returns false when it was
- * already processed: the caller then skips the effect, so a redelivery changes nothing.
- */
-export async function recordInInbox(tx: InboxWriter, event: EventEnvelope): Promise<boolean> {
-  const inserted = await tx.$executeRawUnsafe(
-    'INSERT INTO inbox_event (id, type) VALUES ($1::uuid, $2) ON CONFLICT (id) DO NOTHING',
-    event.id,
-    event.type,
-  );
-  return inserted === 1;
 }

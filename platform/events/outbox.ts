@@ -8,8 +8,8 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
-import type { EventEnvelope } from './contracts.ts';
-import { subjectOf } from './envelope.ts';
+import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
+import { subjectOf } from '../../ticketing/events/envelope.ts';
 
 /** The part of a Prisma transaction client the outbox needs; every subgraph's schema has it. */
 export interface OutboxWriter {

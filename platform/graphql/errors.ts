@@ -6,7 +6,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logging.ts';
-import { isDomainError } from '../errors.ts';
+import { isDomainError } from '../../ticketing/errors.ts';
 
 /** Codes that may pass through unchanged: ours (docs/architecture.md §3) and Apollo's request errors. */
 const PUBLIC_CODES = new Set([

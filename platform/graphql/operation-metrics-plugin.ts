@@ -5,7 +5,7 @@
  */
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { callerId, type Caller } from '../auth/caller.ts';
+import { callerId, type Caller } from '../../ticketing/caller.ts';
 import { registered } from '../http/http-metrics.ts';
 import { annotateRequest } from '../http/request-scope.ts';
 

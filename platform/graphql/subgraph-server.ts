@@ -13,9 +13,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { gql } from 'graphql-tag';
 import type { Registry } from 'prom-client';
-import type { Caller } from '../auth/caller.ts';
+import type { Caller } from '../../ticketing/caller.ts';
 import type { TokenVerifier } from '../auth/tokens.ts';
-import { isDomainError } from '../errors.ts';
+import { isDomainError } from '../../ticketing/errors.ts';
 import type { Logger } from '../logging.ts';
 import {
   startHttpServer,

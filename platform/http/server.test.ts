@@ -5,7 +5,7 @@ import { ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import type { Caller } from '../auth/caller.ts';
+import type { Caller } from '../../ticketing/caller.ts';
 import { eventually } from '../../test/support/eventually.ts';
 import { createOperationMetricsPlugin } from '../graphql/operation-metrics-plugin.ts';
 import { startHttpServer, type HttpLifecycleOptions, type RunningHttpServer } from './server.ts';

@@ -1,6 +1,6 @@
 /** Small helpers for tests of domain use cases. */
 import { randomUUID } from 'node:crypto';
-import type { Causation } from '../../platform/events/envelope.ts';
+import type { Causation } from '../../ticketing/events/envelope.ts';
 
 /** A client request that starts a use case, with a correlation id of its own. */
 export function aCausation(overrides: Partial<Causation> = {}): Causation {

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../platform/config.ts';
-import { parseEvent, type EventEnvelope } from '../../platform/events/contracts.ts';
+import { parseEvent, type EventEnvelope } from '../../ticketing/events/contracts.ts';
 import { eventually } from './eventually.ts';
 import { testNatsUrl } from './services.ts';
 

@@ -2,8 +2,8 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
-import type { EventEnvelope } from '../../platform/events/contracts.ts';
-import { subjectOf } from '../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
+import { subjectOf } from '../../ticketing/events/envelope.ts';
 import type { TestStream } from './nats.ts';
 
 export interface TestPublisher {

@@ -1,6 +1,6 @@
 /** Tokens for every kind of caller the tests need, signed like `npm run token` signs them. */
 import { SignJWT } from 'jose';
-import type { Role, UserGrade } from '../../platform/auth/caller.ts';
+import type { Role, UserGrade } from '../../ticketing/caller.ts';
 import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { authConfigFrom } from '../../platform/config.ts';
 

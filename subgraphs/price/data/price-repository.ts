@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
-import { recordInInbox } from '../../../platform/events/consumer.ts';
+import { recordInInbox } from '../../../platform/events/inbox.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import type { PriceRepository, PricingTransaction } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';

@@ -1,5 +1,5 @@
-import { assertAdmin, type Caller } from '../../../platform/auth/caller.ts';
-import { InvalidInput } from '../../../platform/errors.ts';
+import { assertAdmin, type Caller } from '../../../ticketing/caller.ts';
+import { InvalidInput } from '../../../ticketing/errors.ts';
 import { assertIntInRange, assertNonEmpty, assertId } from '../../../platform/validation.ts';
 import type { NewPolicy, PriceDeps } from './ports.ts';
 import type { Price, PricePolicy } from './price.ts';

@@ -1,5 +1,5 @@
 /** What the price domain needs from the outside world; implemented in data/. */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { Price, PriceAmounts, PricePolicy } from './price.ts';
 
 export type VipAdjustmentState = 'APPLIED' | 'REVERTED';

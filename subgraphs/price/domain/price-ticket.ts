@@ -4,8 +4,8 @@
  * reservation seen before its ticket's registration, or a cancellation seen before its
  * reservation, still ends in the right price.
  */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import { causedBy, newEvent } from '../../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { causedBy, newEvent } from '../../../ticketing/events/envelope.ts';
 import type { PriceDeps, PricingTransaction } from './ports.ts';
 import { computePrice, type Price } from './price.ts';
 

@@ -10,8 +10,8 @@ import {
   PricePoliciesDocument,
   SetPricePolicyDocument,
 } from '../../../operations/documents.generated.ts';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import { newEvent } from '../../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { eventually } from '../../../test/support/eventually.ts';

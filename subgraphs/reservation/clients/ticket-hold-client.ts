@@ -8,8 +8,8 @@ import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'c
 import { print } from 'graphql';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import type { AuthConfig } from '../../../platform/config.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
-import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
+import type { Causation } from '../../../ticketing/events/envelope.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { TicketServiceUnavailable } from '../domain/errors.ts';
 import type { TicketHolds } from '../domain/ports.ts';
 import {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import { parseEvent } from '../../../platform/events/contracts.ts';
+import { parseEvent } from '../../../ticketing/events/contracts.ts';
 import { anAttempt } from '../test/attempt-builder.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 import { abandonExpiredAttempts } from './abandon-expired-attempts.ts';

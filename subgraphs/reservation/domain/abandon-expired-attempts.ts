@@ -1,4 +1,4 @@
-import { newEvent } from '../../../platform/events/envelope.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 import type { ReservationDeps } from './ports.ts';
 import type { ReservationAttempt } from './reservation-attempt.ts';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import type { Caller, Role } from '../../../platform/auth/caller.ts';
-import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent } from '../../../platform/events/contracts.ts';
+import type { Caller, Role } from '../../../ticketing/caller.ts';
+import { Forbidden, InvalidInput, Unauthenticated } from '../../../ticketing/errors.ts';
+import { parseEvent } from '../../../ticketing/events/contracts.ts';
 import { cancelReservation } from './cancel-reservation.ts';
 import { ReservationAlreadyCancelled, ReservationNotFound } from './errors.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';

@@ -1,6 +1,6 @@
-import { assertUser, isAdmin, type Caller } from '../../../platform/auth/caller.ts';
-import { Forbidden } from '../../../platform/errors.ts';
-import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertUser, isAdmin, type Caller } from '../../../ticketing/caller.ts';
+import { Forbidden } from '../../../ticketing/errors.ts';
+import { newEvent, type Causation } from '../../../ticketing/events/envelope.ts';
 import { assertId } from '../../../platform/validation.ts';
 import { ReservationAlreadyCancelled, ReservationNotFound } from './errors.ts';
 import type { ReservationDeps } from './ports.ts';

@@ -1,4 +1,4 @@
-import { DomainError } from '../../../platform/errors.ts';
+import { DomainError } from '../../../ticketing/errors.ts';
 
 export class ReservationNotFound extends DomainError {
   readonly code = 'RESERVATION_NOT_FOUND';

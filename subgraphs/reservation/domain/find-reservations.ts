@@ -1,5 +1,5 @@
-import { assertUser, isAdmin, type Caller } from '../../../platform/auth/caller.ts';
-import { Forbidden } from '../../../platform/errors.ts';
+import { assertUser, isAdmin, type Caller } from '../../../ticketing/caller.ts';
+import { Forbidden } from '../../../ticketing/errors.ts';
 import { pageRequest, toPage, type Page } from '../../../platform/pagination.ts';
 import { assertId } from '../../../platform/validation.ts';
 import type { ReservationDeps } from './ports.ts';

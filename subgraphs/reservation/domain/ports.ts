@@ -1,6 +1,6 @@
 /** What the reservation domain needs from the outside world; implemented in data/ and clients/. */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import type { Causation } from '../../../ticketing/events/envelope.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { AbandonedBy, AbandonReason, ReservationAttempt } from './reservation-attempt.ts';

@@ -1,4 +1,4 @@
-import type { UserGrade } from '../../../platform/auth/caller.ts';
+import type { UserGrade } from '../../../ticketing/caller.ts';
 
 /**
  * A reservation between its start and its confirmation. It is stored before ticket is asked to

@@ -1,4 +1,4 @@
-import type { UserGrade } from '../../../platform/auth/caller.ts';
+import type { UserGrade } from '../../../ticketing/caller.ts';
 
 export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
 

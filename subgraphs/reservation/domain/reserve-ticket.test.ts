@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { pino } from 'pino';
-import type { Caller, UserGrade } from '../../../platform/auth/caller.ts';
-import { InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent } from '../../../platform/events/contracts.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
-import { TicketNotAvailable } from '../../../platform/ticket-errors.ts';
+import type { Caller, UserGrade } from '../../../ticketing/caller.ts';
+import { InvalidInput, Unauthenticated } from '../../../ticketing/errors.ts';
+import { parseEvent } from '../../../ticketing/events/contracts.ts';
+import type { Causation } from '../../../ticketing/events/envelope.ts';
+import { TicketNotAvailable } from '../../../ticketing/ticket-errors.ts';
 import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { assertUser, type Caller } from '../../../platform/auth/caller.ts';
-import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
-import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
+import { assertUser, type Caller } from '../../../ticketing/caller.ts';
+import { newEvent, type Causation } from '../../../ticketing/events/envelope.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { assertId } from '../../../platform/validation.ts';
 import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps } from './ports.ts';

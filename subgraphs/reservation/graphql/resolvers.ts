@@ -1,6 +1,6 @@
 /** Thin resolvers: unpack arguments, call one domain function. Errors are mapped centrally. */
 import DataLoader from 'dataloader';
-import type { Causation } from '../../../platform/events/envelope.ts';
+import type { Causation } from '../../../ticketing/events/envelope.ts';
 import { DateTime } from '../../../platform/graphql/scalars.ts';
 import type { RequestContext } from '../../../platform/graphql/subgraph-server.ts';
 import { cancelReservation } from '../domain/cancel-reservation.ts';

@@ -5,7 +5,7 @@
  * reservation-repository.contract.ts; with switches that make its writes fail, and the events it
  * would have written to the outbox there to inspect.
  */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';

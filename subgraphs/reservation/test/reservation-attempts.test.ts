@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
-import { newEvent } from '../../../platform/events/envelope.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
 import { aCausation } from '../../../test/support/domain.ts';
 import { createReservationDatabase, type ReservationDatabase } from '../data/prisma.ts';

@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import { newEvent } from '../../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import { aCausation } from '../../../test/support/domain.ts';
 import type { ReservationRepository } from '../domain/ports.ts';

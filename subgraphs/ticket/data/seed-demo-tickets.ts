@@ -1,5 +1,5 @@
 /** Demo tickets for a first `npm start`, registered through the domain so their events flow. */
-import type { Caller } from '../../../platform/auth/caller.ts';
+import type { Caller } from '../../../ticketing/caller.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { TicketDeps } from '../domain/ports.ts';
 import { registerTicket } from '../domain/register-ticket.ts';

@@ -1,6 +1,6 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import type { Prisma } from '../../../prisma/ticket/client/client.ts';
-import { recordInInbox } from '../../../platform/events/consumer.ts';
+import { recordInInbox } from '../../../platform/events/inbox.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';

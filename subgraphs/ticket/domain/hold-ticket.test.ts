@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import type { Caller } from '../../../platform/auth/caller.ts';
-import { Forbidden, InvalidInput } from '../../../platform/errors.ts';
-import { parseEvent } from '../../../platform/events/contracts.ts';
-import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
+import type { Caller } from '../../../ticketing/caller.ts';
+import { Forbidden, InvalidInput } from '../../../ticketing/errors.ts';
+import { parseEvent } from '../../../ticketing/events/contracts.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { holdTicket } from './hold-ticket.ts';
 import type { TicketDeps } from './ports.ts';
 import type { Ticket } from './ticket.ts';

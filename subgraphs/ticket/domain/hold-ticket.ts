@@ -1,7 +1,7 @@
-import { assertService, type Caller } from '../../../platform/auth/caller.ts';
-import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertService, type Caller } from '../../../ticketing/caller.ts';
+import { newEvent, type Causation } from '../../../ticketing/events/envelope.ts';
 import { assertId } from '../../../platform/validation.ts';
-import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../platform/ticket-errors.ts';
+import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import type { TicketDeps } from './ports.ts';
 import { isHeldBy, statusOf, type TicketStatus } from './ticket.ts';
 

@@ -1,5 +1,5 @@
 /** What the ticket domain needs from the outside world; implemented in data/. */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { Ticket, TicketStatus } from './ticket.ts';
 

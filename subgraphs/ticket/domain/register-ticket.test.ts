@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import type { Caller, Role, UserGrade } from '../../../platform/auth/caller.ts';
-import { Forbidden, InvalidInput, Unauthenticated } from '../../../platform/errors.ts';
-import { parseEvent } from '../../../platform/events/contracts.ts';
+import type { Caller, Role, UserGrade } from '../../../ticketing/caller.ts';
+import { Forbidden, InvalidInput, Unauthenticated } from '../../../ticketing/errors.ts';
+import { parseEvent } from '../../../ticketing/events/contracts.ts';
 import type { TicketDeps } from './ports.ts';
 import { DEFAULT_CURRENCY, registerTicket, type RegisterTicketInput } from './register-ticket.ts';
 import { InMemoryTicketRepository } from '../test/in-memory-ticket-repository.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { assertAdmin, type Caller } from '../../../platform/auth/caller.ts';
-import { InvalidInput } from '../../../platform/errors.ts';
-import { newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertAdmin, type Caller } from '../../../ticketing/caller.ts';
+import { InvalidInput } from '../../../ticketing/errors.ts';
+import { newEvent, type Causation } from '../../../ticketing/events/envelope.ts';
 import { assertIntInRange, assertNonEmpty, assertValidDate } from '../../../platform/validation.ts';
 import type { TicketDeps } from './ports.ts';
 import type { Ticket } from './ticket.ts';

@@ -1,8 +1,8 @@
-import { assertService, type Caller } from '../../../platform/auth/caller.ts';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import { causedBy, newEvent, type Causation } from '../../../platform/events/envelope.ts';
+import { assertService, type Caller } from '../../../ticketing/caller.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { causedBy, newEvent, type Causation } from '../../../ticketing/events/envelope.ts';
 import { assertId } from '../../../platform/validation.ts';
-import { TicketNotFound } from '../../../platform/ticket-errors.ts';
+import { TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { HOLDING_SERVICE, type TicketHold } from './hold-ticket.ts';
 import type { TicketDeps } from './ports.ts';
 import { statusOf } from './ticket.ts';

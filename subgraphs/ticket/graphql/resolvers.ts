@@ -2,7 +2,7 @@
 import DataLoader from 'dataloader';
 import type { RequestContext } from '../../../platform/graphql/subgraph-server.ts';
 import { DateTime } from '../../../platform/graphql/scalars.ts';
-import type { Causation } from '../../../platform/events/envelope.ts';
+import type { Causation } from '../../../ticketing/events/envelope.ts';
 import { findTicket, listTickets } from '../domain/find-tickets.ts';
 import { holdTicket } from '../domain/hold-ticket.ts';
 import type { TicketDeps } from '../domain/ports.ts';

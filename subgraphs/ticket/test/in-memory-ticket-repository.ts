@@ -4,7 +4,7 @@
  * release, closed holds, the inbox), held to them by ticket-repository.contract.ts; what it
  * stores and the events it would have written are there to inspect.
  */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
 import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';

@@ -9,7 +9,7 @@ import { errorCodes, graphql } from '../../../operations/client.ts';
 import { RegisterTicketDocument, TicketStatusDocument } from '../../../operations/documents.generated.ts';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import { authConfigFrom } from '../../../platform/config.ts';
-import { newEvent } from '../../../platform/events/envelope.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 import type { RunningSubgraph } from '../../../platform/subgraph-process.ts';
 import { aTicket } from '../../../test/support/builders.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';

@@ -5,7 +5,7 @@
  * and an event published twice is applied once.
  */
 import type Database from 'libsql';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import { applyEvents, emptySlice, type BoardChanges, type TicketSlice } from '../domain/project-event.ts';
 import {
   RESERVATION_ROW,

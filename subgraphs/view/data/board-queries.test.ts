@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import { boardEvents } from '../test/board-events.ts';
 import { storedTimestamp } from './entry-rows.ts';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import { aSeedScenario, boardEvents, STANDARD_PRICE, VIP_PRICE } from '../test/board-events.ts';
 import { toReservationBoardEntry, toTicketBoardEntry } from './board.ts';
 import { applyEvent, applyEvents, emptySlice, type TicketSlice } from './project-event.ts';

@@ -9,7 +9,7 @@
  * released hold or a reverted VIP discount leaves a tombstone, so its late original is ignored.
  * Applying an event twice changes nothing.
  */
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PriceSnapshot, ReservationEntry, TicketEntry } from './board.ts';
 
 /** Everything the view knows about one ticket: the unit one event changes. */

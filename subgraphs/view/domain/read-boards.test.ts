@@ -1,6 +1,6 @@
 /** Who may read which board, and what a bad argument is refused with. */
 import { describe, expect, it } from '@jest/globals';
-import { anonymous, type Caller } from '../../../platform/auth/caller.ts';
+import { anonymous, type Caller } from '../../../ticketing/caller.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { ViewDeps } from './ports.ts';
 import { readReservationBoard, readTicketBoard } from './read-boards.ts';

@@ -1,6 +1,6 @@
 /** The two boards, answered from the view's own store. */
-import { assertUser, isAdmin, type Caller } from '../../../platform/auth/caller.ts';
-import { Forbidden } from '../../../platform/errors.ts';
+import { assertUser, isAdmin, type Caller } from '../../../ticketing/caller.ts';
+import { Forbidden } from '../../../ticketing/errors.ts';
 import { pageRequest, toPage, type Page } from '../../../platform/pagination.ts';
 import { assertNonEmpty } from '../../../platform/validation.ts';
 import {

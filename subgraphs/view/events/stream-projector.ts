@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../../platform/config.ts';
-import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../platform/events/contracts.ts';
+import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { Messaging } from '../../../platform/events/messaging.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { SequencedEvent } from '../data/batch-writer.ts';

@@ -3,8 +3,8 @@
  * occurrence times, and docs/architecture.md §3's scenario (register → price → VIP reserve → cancel) as one list.
  */
 import { randomUUID } from 'node:crypto';
-import type { EventEnvelope } from '../../../platform/events/contracts.ts';
-import { newEvent } from '../../../platform/events/envelope.ts';
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { newEvent } from '../../../ticketing/events/envelope.ts';
 
 const DAY = 86_400_000;
 const causation = { correlationId: 'view-test', causationId: null };

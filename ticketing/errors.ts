@@ -1,6 +1,6 @@
 /**
  * Every business rule that can refuse a request has its own error class with a stable code.
- * Only the GraphQL layer turns these into GraphQL errors (see graphql/errors.ts).
+ * Only the GraphQL layer turns these into GraphQL errors (see platform/graphql/errors.ts).
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;

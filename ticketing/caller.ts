@@ -1,5 +1,5 @@
 /** Who is calling: derived from a verified token, never from anything the client merely says. */
-import { Forbidden, Unauthenticated } from '../errors.ts';
+import { Forbidden, Unauthenticated } from './errors.ts';
 
 export type Role = 'USER' | 'ADMIN';
 export type UserGrade = 'NORMAL' | 'VIP';
