@@ -1,7 +1,6 @@
 /** What the reservation domain needs from the outside world; implemented in data/ and clients/. */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { Causation } from '../../../ticketing/events/envelope.ts';
-import type { Logger } from '../../../platform/logging.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { AbandonedBy, AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
 import type { Reservation, ReservationStatus } from './reservation.ts';
@@ -62,6 +61,11 @@ export interface TicketHolds {
 /** Told of every abandoned attempt (metrics). */
 export interface SagaObserver {
   attemptAbandoned(by: AbandonedBy, reason: AbandonReason): void;
+}
+
+/** Where the domain reports work it could not finish; the service hands it its pino logger. */
+export interface Logger {
+  warn(details: object, message: string): void;
 }
 
 export interface ReservationDeps {
