@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tools that read CommonJS configuration, such as dependency-cruiser's .dependency-cruiser.cjs.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
