@@ -16,7 +16,18 @@ const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '.
 const CONFIG = path.join(REPOSITORY, '.dependency-cruiser.cjs');
 
 /** Every folder of TypeScript the processes, tools and tests are made of. */
-export const CHECKED_FOLDERS = ['ticketing', 'platform', 'subgraphs', 'gateway', 'scripts', 'test', 'bench', 'system', 'chaos', 'operations'];
+export const CHECKED_FOLDERS = [
+  'ticketing',
+  'platform',
+  'subgraphs',
+  'gateway',
+  'scripts',
+  'test',
+  'bench',
+  'system',
+  'chaos',
+  'operations',
+];
 
 export interface BoundaryCheck {
   violations: IViolation[];
