@@ -16,7 +16,16 @@ let supergraph: TestSupergraph;
 let tokens: string[];
 
 beforeAll(async () => {
-  supergraph = await startTestSupergraph();
+  // The race is about atomicity, not latency: fifty holds queue on one row lock, and on a busy
+  // machine (the other test worker may be running the nemesis) that can outlast the 2 s default
+  // timeout, which would turn losers into TICKET_SERVICE_UNAVAILABLE rather than test the race.
+  supergraph = await startTestSupergraph({
+    reservationEnv: {
+      TICKET_CALL_TIMEOUT_MS: '15000',
+      TICKET_CALL_MAX_ATTEMPTS: '1',
+      PENDING_RESERVATION_TIMEOUT_MS: '60000',
+    },
+  });
   tokens = await Promise.all(Array.from({ length: CONTENDERS }, (_, i) => tokenFor(`racer-${i}`)));
 });
 
