@@ -3,7 +3,6 @@
  * for the same attempts end each of them exactly one way — a reservation or an abandoned hold,
  * never both, never neither — and pending attempts never read as reservations.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { newEvent } from '../../../ticketing/events/envelope.ts';
@@ -13,6 +12,7 @@ import { createReservationDatabase, type ReservationDatabase } from '../data/pri
 import { createReservationRepository, pendingAttemptStats } from '../data/reservation-repository.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
+import { anAttempt } from './attempt-builder.ts';
 import type { Reservation } from '../domain/reservation.ts';
 
 let database: TestDatabase;
@@ -33,15 +33,7 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function anAttempt(): ReservationAttempt {
-  return {
-    id: randomUUID(),
-    ticketId: randomUUID(),
-    userId: `user-${randomUUID()}`,
-    userGrade: 'VIP',
-    correlationId: `request-${randomUUID()}`,
-  };
-}
+const aVipAttempt = () => anAttempt({ userGrade: 'VIP' });
 
 function confirmationOf(attempt: ReservationAttempt): [Reservation, ReturnType<typeof reservedEvent>] {
   const reservation: Reservation = {
@@ -76,7 +68,7 @@ async function outboxReservationIds(type: string): Promise<string[]> {
 
 describe('pending reservation attempts', () => {
   it('when confirmations race two sweepers for the same attempts, each attempt ends exactly one way', async () => {
-    const attempts = Array.from({ length: 60 }, anAttempt);
+    const attempts = Array.from({ length: 60 }, aVipAttempt);
     let sweeping = true;
     const sweeper = async () => {
       let swept = 0;
@@ -117,7 +109,7 @@ describe('pending reservation attempts', () => {
   });
 
   it('when an attempt is pending, it is not a reservation: not found by id, not listed for its user', async () => {
-    const attempt = anAttempt();
+    const attempt = aVipAttempt();
     const before = (await pendingAttemptStats(db)).pending;
     await repository.startAttempt(attempt);
 
@@ -131,7 +123,7 @@ describe('pending reservation attempts', () => {
   });
 
   it('when an attempt is younger than the timeout, the sweeper leaves it for its request to confirm', async () => {
-    const attempt = anAttempt();
+    const attempt = aVipAttempt();
     await repository.startAttempt(attempt);
 
     expect(await repository.abandonAttemptsOlderThan(60_000, 10, abandonedEvent)).toEqual([]);
@@ -139,7 +131,7 @@ describe('pending reservation attempts', () => {
   });
 
   it('when an attempt was abandoned, a late confirmation writes nothing', async () => {
-    const attempt = anAttempt();
+    const attempt = aVipAttempt();
     await repository.startAttempt(attempt);
     expect(await repository.abandonAttempt(attempt.id, abandonedEvent(attempt))).toBe(true);
 
