@@ -9,9 +9,11 @@ async function addressSeen(trustForwardedFor: boolean, headers: Record<string, s
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as AddressInfo;
-    return await (await fetch(`http://127.0.0.1:${port}/`, { headers })).text();
+    // No keep-alive: a pooled connection would keep this test's worker alive after the suite.
+    return await (await fetch(`http://127.0.0.1:${port}/`, { headers: { ...headers, connection: 'close' } })).text();
   } finally {
-    server.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
   }
 }
 
