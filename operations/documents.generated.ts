@@ -17,19 +17,26 @@ export type UserGrade = 'NORMAL' | 'VIP';
 
 export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
 
+/** Where a ticket stands. `EXPIRED` is never stored: it is read from the clock. */
 export type TicketStatus =
+  /** Can be reserved: not held by any reservation and not past its `expiresAt`. */
   | 'AVAILABLE'
+  /** Held by a reservation; stays RESERVED past its expiry, and becomes AVAILABLE again when that reservation is cancelled. */
   | 'RESERVED'
-  /** Past its expiry without being reserved: it can no longer be reserved. */
+  /** Past its expiry without being reserved: it can no longer be reserved (`TICKET_EXPIRED`). */
   | 'EXPIRED';
 
+/** A ticket to register (`registerTicket`). It is sold in its window: `startsAt` < `expiresAt`, and `expiresAt` in the future. */
 export type RegisterTicketInput = {
+  /** What the ticket is for: 1–200 characters once trimmed (`BAD_USER_INPUT` on `input.name` otherwise). */
   name: string;
+  /** When the event starts (`BAD_USER_INPUT` on `input.startsAt` if not a valid instant). */
   startsAt: string;
+  /** After this instant the ticket can no longer be reserved. Must be after `startsAt` and in the future (`BAD_USER_INPUT` on `input.expiresAt` otherwise). */
   expiresAt: string;
-  /** In the smallest unit of currency. */
+  /** The price before discounts, in the smallest unit of `currency` (for KRW, won): an integer from 0 to 1,000,000,000 (`BAD_USER_INPUT` on `input.basePrice` otherwise). */
   basePrice: number;
-  /** ISO-4217 code; default KRW. */
+  /** ISO-4217 code of three capital letters, for example `KRW` or `EUR`; default `KRW` (`BAD_USER_INPUT` on `input.currency` otherwise). */
   currency?: string | null | undefined;
 };
 

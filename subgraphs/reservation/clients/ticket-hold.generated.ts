@@ -4,10 +4,13 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Where a ticket stands. `EXPIRED` is never stored: it is read from the clock. */
 export type TicketStatus =
+  /** Can be reserved: not held by any reservation and not past its `expiresAt`. */
   | 'AVAILABLE'
+  /** Held by a reservation; stays RESERVED past its expiry, and becomes AVAILABLE again when that reservation is cancelled. */
   | 'RESERVED'
-  /** Past its expiry without being reserved: it can no longer be reserved. */
+  /** Past its expiry without being reserved: it can no longer be reserved (`TICKET_EXPIRED`). */
   | 'EXPIRED';
 
 export type HoldTicketMutationVariables = Exact<{

@@ -14,102 +14,135 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO-8601 date-time string, for example 2026-12-24T19:00:00Z. */
+  /** An instant as an ISO-8601 date-time string with a time zone offset, for example `2026-12-24T19:00:00Z`. Returned in UTC with milliseconds (`2026-12-24T19:00:00.000Z`); an input that is not one is refused with `BAD_USER_INPUT`. */
   DateTime: { input: Date; output: Date | string };
   _FieldSet: { input: string; output: string };
 };
 
+/** Where a ticket stands. `EXPIRED` is never stored: it is read from the clock. */
 export type TicketStatus =
+  /** Can be reserved: not held by any reservation and not past its `expiresAt`. */
   | 'AVAILABLE'
+  /** Held by a reservation; stays RESERVED past its expiry, and becomes AVAILABLE again when that reservation is cancelled. */
   | 'RESERVED'
-  /** Past its expiry without being reserved: it can no longer be reserved. */
+  /** Past its expiry without being reserved: it can no longer be reserved (`TICKET_EXPIRED`). */
   | 'EXPIRED';
 
-/** A ticket an admin registered. Its price comes from the price subgraph. */
+/** A ticket an admin registered: a name, a sale window and a status. Its price comes from the price subgraph. Anyone may read tickets, anonymous callers included. */
 export type Ticket = {
   __typename?: 'Ticket';
+  /** The ticket's id, a UUID. */
   id: Scalars['ID']['output'];
+  /** What the ticket is for, as the admin registered it (1–200 characters). */
   name: Scalars['String']['output'];
+  /** When the event the ticket is for starts. */
   startsAt: Scalars['DateTime']['output'];
   /** After this instant the ticket can no longer be reserved. */
   expiresAt: Scalars['DateTime']['output'];
+  /** Where the ticket stands now; AVAILABLE past `expiresAt` reads as EXPIRED. */
   status: TicketStatus;
+  /** When the ticket was registered; tickets are listed in this order. */
   createdAt: Scalars['DateTime']['output'];
+  /** When the ticket last changed: registered, held or released. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** Where a page of a connection ends and whether more follow. Pages go forward only. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** Whether another page follows this one: ask for it with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** One ticket in a page of tickets, with its position. */
 export type TicketEdge = {
   __typename?: 'TicketEdge';
+  /** An opaque position in the list: pass it as `after` to continue after this ticket. */
   cursor: Scalars['String']['output'];
+  /** The ticket. */
   node: Ticket;
 };
 
+/** A page of tickets in registration order (Relay cursor connection). */
 export type TicketConnection = {
   __typename?: 'TicketConnection';
+  /** The page's tickets, each with its cursor. */
   edges: Array<TicketEdge>;
+  /** Whether more tickets follow, and the cursor to ask for them with. */
   pageInfo: PageInfo;
 };
 
+/** A ticket to register (`registerTicket`). It is sold in its window: `startsAt` < `expiresAt`, and `expiresAt` in the future. */
 export type RegisterTicketInput = {
+  /** What the ticket is for: 1–200 characters once trimmed (`BAD_USER_INPUT` on `input.name` otherwise). */
   name: Scalars['String']['input'];
+  /** When the event starts (`BAD_USER_INPUT` on `input.startsAt` if not a valid instant). */
   startsAt: Scalars['DateTime']['input'];
+  /** After this instant the ticket can no longer be reserved. Must be after `startsAt` and in the future (`BAD_USER_INPUT` on `input.expiresAt` otherwise). */
   expiresAt: Scalars['DateTime']['input'];
-  /** In the smallest unit of currency. */
+  /** The price before discounts, in the smallest unit of `currency` (for KRW, won): an integer from 0 to 1,000,000,000 (`BAD_USER_INPUT` on `input.basePrice` otherwise). */
   basePrice: Scalars['Int']['input'];
-  /** ISO-4217 code; default KRW. */
+  /** ISO-4217 code of three capital letters, for example `KRW` or `EUR`; default `KRW` (`BAD_USER_INPUT` on `input.currency` otherwise). */
   currency?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** The outcome of the internal hold and release calls (reservation → ticket only). */
+/** Internal, not part of the client-facing API: the outcome of a hold or release (reservation → ticket only). */
 export type TicketHold = {
   __typename?: 'TicketHold';
+  /** The ticket held or released. */
   ticketId: Scalars['ID']['output'];
+  /** The reservation the hold belongs to. */
   reservationId: Scalars['ID']['output'];
+  /** The ticket's status after the call: RESERVED after a hold, AVAILABLE (or EXPIRED) after a release. */
   status: TicketStatus;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
+  /** One ticket by id, or null if there is none. Anyone may call it. Errors: `BAD_USER_INPUT` (`id` is not a UUID). */
   ticket?: Maybe<Ticket>;
-  /** Tickets in registration order, optionally only those with one status. */
+  /** Tickets in registration order, optionally only those with one status. Anyone may call it. Errors: `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
   tickets: TicketConnection;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryTicketArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryTicketsArgs = {
   status?: InputMaybe<TicketStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** ADMIN only. */
+  /** Registers a ticket, AVAILABLE at once and priced moments later by the active price policy. ADMIN only. Errors: `UNAUTHENTICATED`, `FORBIDDEN` (not an ADMIN), `BAD_USER_INPUT` (`extensions.field` names the input field). */
   registerTicket: Ticket;
-  /** Atomic check-and-hold: AVAILABLE and not expired → RESERVED by this reservation. Idempotent. Service identity only. */
+  /** Internal (service identity only; not reachable through the gateway). Atomic check-and-hold: AVAILABLE and not expired → RESERVED by this reservation; holding again for the same reservation succeeds unchanged. Errors: `FORBIDDEN`, `BAD_USER_INPUT`, `TICKET_NOT_FOUND`, `TICKET_NOT_AVAILABLE`, `TICKET_EXPIRED`. */
   holdTicket: TicketHold;
-  /** Back to AVAILABLE, only if held by this reservation. Idempotent. Service identity only. */
+  /** Internal (service identity only; not reachable through the gateway). Back to AVAILABLE, only if held by this reservation; releasing again succeeds unchanged. Errors: `FORBIDDEN`, `BAD_USER_INPUT`, `TICKET_NOT_FOUND`. */
   releaseTicket: TicketHold;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationRegisterTicketArgs = {
   input: RegisterTicketInput;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationHoldTicketArgs = {
   ticketId: Scalars['ID']['input'];
   reservationId: Scalars['ID']['input'];
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationReleaseTicketArgs = {
   ticketId: Scalars['ID']['input'];
   reservationId: Scalars['ID']['input'];
