@@ -13,9 +13,19 @@ export type PricePolicyInput = {
   active?: boolean | null | undefined;
 };
 
-export type UserGrade = 'NORMAL' | 'VIP';
+/** A user's grade, from the `grade` claim of their token. It decides whether a reservation gets the VIP discount. */
+export type UserGrade =
+  /** No VIP discount. */
+  | 'NORMAL'
+  /** While the reservation holds the ticket, the active policy's `vipDiscountPercent` comes off the ticket's price. */
+  | 'VIP';
 
-export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
+/** Where a reservation stands. */
+export type ReservationStatus =
+  /** The reservation holds its ticket. */
+  | 'CONFIRMED'
+  /** Cancelled by its owner or an ADMIN: the ticket is AVAILABLE again and any VIP discount reverted. */
+  | 'CANCELLED';
 
 /** Where a ticket stands. `EXPIRED` is never stored: it is read from the clock. */
 export type TicketStatus =

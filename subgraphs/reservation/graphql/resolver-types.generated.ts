@@ -13,81 +13,114 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO-8601 date-time string, for example 2026-12-24T19:00:00Z. */
+  /** An instant as an ISO-8601 date-time string with a time zone offset, for example `2026-12-24T19:00:00Z`. Returned in UTC with milliseconds (`2026-12-24T19:00:00.000Z`); an input that is not one is refused with `BAD_USER_INPUT`. */
   DateTime: { input: Date; output: Date | string };
   _FieldSet: { input: string; output: string };
 };
 
-export type UserGrade = 'NORMAL' | 'VIP';
+/** A user's grade, from the `grade` claim of their token. It decides whether a reservation gets the VIP discount. */
+export type UserGrade =
+  /** No VIP discount. */
+  | 'NORMAL'
+  /** While the reservation holds the ticket, the active policy's `vipDiscountPercent` comes off the ticket's price. */
+  | 'VIP';
 
-export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
+/** Where a reservation stands. */
+export type ReservationStatus =
+  /** The reservation holds its ticket. */
+  | 'CONFIRMED'
+  /** Cancelled by its owner or an ADMIN: the ticket is AVAILABLE again and any VIP discount reverted. */
+  | 'CANCELLED';
 
+/** A ticket an admin registered: a name, a sale window and a status. Its price comes from the price subgraph. Anyone may read tickets, anonymous callers included. */
 export type Ticket = {
   __typename?: 'Ticket';
+  /** The ticket's id, a UUID. */
   id: Scalars['ID']['output'];
 };
 
-/** A user's reservation of one ticket. */
+/** A user's reservation of one ticket. Visible to its owner and to ADMINs only. */
 export type Reservation = {
   __typename?: 'Reservation';
+  /** The reservation's id, a UUID. */
   id: Scalars['ID']['output'];
+  /** The reserved ticket. */
   ticket: Ticket;
+  /** The user who reserved: the `sub` claim of their token. */
   userId: Scalars['ID']['output'];
   /** The user's grade when they reserved, taken from their token. */
   userGrade: UserGrade;
+  /** Whether the reservation still holds its ticket. */
   status: ReservationStatus;
+  /** When the reservation was confirmed; reservations are listed newest first by this. */
   reservedAt: Scalars['DateTime']['output'];
+  /** When it was cancelled; null while CONFIRMED. */
   cancelledAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
+/** Where a page of a connection ends and whether more follow. Pages go forward only. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** Whether another page follows this one: ask for it with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** One reservation in a page of reservations, with its position. */
 export type ReservationEdge = {
   __typename?: 'ReservationEdge';
+  /** An opaque position in the list: pass it as `after` to continue after this reservation. */
   cursor: Scalars['String']['output'];
+  /** The reservation. */
   node: Reservation;
 };
 
+/** A page of reservations, newest first (Relay cursor connection). */
 export type ReservationConnection = {
   __typename?: 'ReservationConnection';
+  /** The page's reservations, each with its cursor. */
   edges: Array<ReservationEdge>;
+  /** Whether more reservations follow, and the cursor to ask for them with. */
   pageInfo: PageInfo;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
-  /** The owner or an ADMIN. */
+  /** One reservation by id, or null if there is none. Its owner or an ADMIN. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (another user's reservation), `BAD_USER_INPUT` (`id` is not a UUID). */
   reservation?: Maybe<Reservation>;
-  /** The caller's reservations, newest first. */
+  /** The caller's reservations, newest first. Any signed-in user. Errors: `UNAUTHENTICATED` (no token), `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
   myReservations: ReservationConnection;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryReservationArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryMyReservationsArgs = {
   status?: InputMaybe<ReservationStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Holds the ticket synchronously, then confirms the reservation. The grade comes from the token. */
+  /** Reserves a ticket for the caller: holds it synchronously, then confirms the reservation. Of any number of concurrent reservations of one ticket exactly one wins. The grade comes from the token; a VIP's discount follows moments later. Any signed-in user. Errors: `UNAUTHENTICATED`, `BAD_USER_INPUT` (`ticketId` is not a UUID), `TICKET_NOT_FOUND`, `TICKET_NOT_AVAILABLE` (reserved already), `TICKET_EXPIRED`, `TICKET_SERVICE_UNAVAILABLE` (try again after `extensions.retryAfterSeconds`; no reservation was made). */
   reserveTicket: Reservation;
-  /** The owner or an ADMIN. Succeeds whether or not ticket and price are running. */
+  /** Cancels a reservation: the ticket becomes AVAILABLE again and a VIP discount is reverted, moments later, even while the ticket or price service is down. The owner or an ADMIN. Errors: `UNAUTHENTICATED`, `FORBIDDEN` (another user's reservation), `BAD_USER_INPUT` (`id` is not a UUID), `RESERVATION_NOT_FOUND`, `RESERVATION_ALREADY_CANCELLED`. */
   cancelReservation: Reservation;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationReserveTicketArgs = {
   ticketId: Scalars['ID']['input'];
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationCancelReservationArgs = {
   id: Scalars['ID']['input'];
 };
