@@ -4,12 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** A price policy to create or update (`setPricePolicy`). */
 export type PricePolicyInput = {
-  /** A policy with this name is updated; otherwise one is created. */
+  /** A policy with this name is updated; otherwise one is created. 1–100 characters once trimmed (`BAD_USER_INPUT` on `input.name` otherwise). */
   name: string;
+  /** Percent taken off the base price of tickets registered while the policy is active: an integer from 0 to 100 (`BAD_USER_INPUT` on `input.discountPercent` otherwise). */
   discountPercent: number;
+  /** Percent taken off the discounted price while a VIP holds the ticket: an integer from 0 to 100 (`BAD_USER_INPUT` on `input.vipDiscountPercent` otherwise). */
   vipDiscountPercent: number;
-  /** Whether it becomes the active policy (the previous one is deactivated). Default true. */
+  /** Whether it becomes the active policy (the previous one is deactivated). Default true. The active policy cannot be deactivated, only replaced by activating another (`BAD_USER_INPUT` on `input.active`). */
   active?: boolean | null | undefined;
 };
 

@@ -13,70 +13,90 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO-8601 date-time string, for example 2026-12-24T19:00:00Z. */
+  /** An instant as an ISO-8601 date-time string with a time zone offset, for example `2026-12-24T19:00:00Z`. Returned in UTC with milliseconds (`2026-12-24T19:00:00.000Z`); an input that is not one is refused with `BAD_USER_INPUT`. */
   DateTime: { input: Date; output: Date | string };
   _FieldSet: { input: string; output: string };
 };
 
-/** How newly registered tickets are priced. Exactly one policy is active. */
+/** How newly registered tickets are priced. Exactly one policy is active; a fresh installation has `standard` (10 % and 10 %). Anyone may read policies. */
 export type PricePolicy = {
   __typename?: 'PricePolicy';
+  /** The policy's id, a UUID. */
   id: Scalars['ID']['output'];
+  /** The policy's unique name, for example `standard`; `setPricePolicy` finds policies by it. */
   name: Scalars['String']['output'];
-  /** Taken off the base price of every ticket registered while this policy is active. */
+  /** Percent (0–100) taken off the base price of every ticket registered while this policy is active. */
   discountPercent: Scalars['Int']['output'];
-  /** Taken off the discounted price while a VIP holds the ticket. */
+  /** Percent (0–100) taken off the discounted price while a VIP's reservation holds the ticket. */
   vipDiscountPercent: Scalars['Int']['output'];
+  /** Whether this is the active policy, the one that prices newly registered tickets. */
   active: Scalars['Boolean']['output'];
 };
 
-/** A ticket's price, in the smallest unit of its currency. finalPrice = basePrice - policyDiscount - vipDiscount. */
+/** A ticket's price, every amount an integer in the smallest unit of `currency` (for KRW, won). `finalPrice` = `basePrice` - `policyDiscount` - `vipDiscount`; discounts round down. Anyone may read prices. */
 export type Price = {
   __typename?: 'Price';
+  /** The ticket this is the price of, a UUID. */
   ticketId: Scalars['ID']['output'];
+  /** ISO-4217 code of the amounts' currency, for example `KRW`. */
   currency: Scalars['String']['output'];
+  /** The price before discounts, as the admin registered it. */
   basePrice: Scalars['Int']['output'];
+  /** The policy's `discountPercent` of `basePrice`, rounded down. */
   policyDiscount: Scalars['Int']['output'];
-  /** Non-zero while a VIP's reservation holds the ticket; reverted when it is cancelled. */
+  /** The policy's `vipDiscountPercent` of what remains after `policyDiscount`, rounded down. Non-zero while a VIP's reservation holds the ticket; reverted when it is cancelled. */
   vipDiscount: Scalars['Int']['output'];
+  /** What the ticket costs now: `basePrice` - `policyDiscount` - `vipDiscount`. */
   finalPrice: Scalars['Int']['output'];
-  /** The policy the ticket was priced with. */
+  /** The policy the ticket was priced with; a later policy change leaves it as it is. */
   policy: PricePolicy;
+  /** When the price last changed: assigned, or a VIP discount applied or reverted. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** A ticket an admin registered: a name, a sale window and a status. Its price comes from the price subgraph. Anyone may read tickets, anonymous callers included. */
 export type Ticket = {
   __typename?: 'Ticket';
+  /** The ticket's id, a UUID. */
   id: Scalars['ID']['output'];
-  /** Null until the price subgraph has handled the ticket's registration. */
+  /** The ticket's price; null until the price subgraph has handled the ticket's registration (moments after `registerTicket`). */
   price?: Maybe<Price>;
 };
 
+/** A price policy to create or update (`setPricePolicy`). */
 export type PricePolicyInput = {
-  /** A policy with this name is updated; otherwise one is created. */
+  /** A policy with this name is updated; otherwise one is created. 1–100 characters once trimmed (`BAD_USER_INPUT` on `input.name` otherwise). */
   name: Scalars['String']['input'];
+  /** Percent taken off the base price of tickets registered while the policy is active: an integer from 0 to 100 (`BAD_USER_INPUT` on `input.discountPercent` otherwise). */
   discountPercent: Scalars['Int']['input'];
+  /** Percent taken off the discounted price while a VIP holds the ticket: an integer from 0 to 100 (`BAD_USER_INPUT` on `input.vipDiscountPercent` otherwise). */
   vipDiscountPercent: Scalars['Int']['input'];
-  /** Whether it becomes the active policy (the previous one is deactivated). Default true. */
+  /** Whether it becomes the active policy (the previous one is deactivated). Default true. The active policy cannot be deactivated, only replaced by activating another (`BAD_USER_INPUT` on `input.active`). */
   active?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
+  /** A ticket's price, or null if the ticket is unknown or not priced yet. Anyone may call it. Errors: `BAD_USER_INPUT` (`ticketId` is not a UUID). */
   price?: Maybe<Price>;
+  /** Every price policy, the active one first, then in the order they were created. Anyone may call it. */
   pricePolicies: Array<PricePolicy>;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryPriceArgs = {
   ticketId: Scalars['ID']['input'];
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type Mutation = {
   __typename?: 'Mutation';
-  /** ADMIN only. The active policy prices newly registered tickets; prices already assigned keep theirs. */
+  /** Creates or updates a price policy by name and, unless `active: false`, makes it the one active policy. The active policy prices newly registered tickets; prices already assigned keep theirs. ADMIN only. Errors: `UNAUTHENTICATED`, `FORBIDDEN` (not an ADMIN), `BAD_USER_INPUT` (`extensions.field` names the input field). */
   setPricePolicy: PricePolicy;
 };
 
+/** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
 export type MutationSetPricePolicyArgs = {
   input: PricePolicyInput;
 };
