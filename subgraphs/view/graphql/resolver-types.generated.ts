@@ -16,71 +16,108 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean };
   Int: { input: number; output: number };
   Float: { input: number; output: number };
-  /** An ISO-8601 date-time string, for example 2026-12-24T19:00:00Z. */
+  /** An instant as an ISO-8601 date-time string with a time zone offset, for example `2026-12-24T19:00:00Z`. Returned in UTC with milliseconds (`2026-12-24T19:00:00.000Z`); an input that is not one is refused with `BAD_USER_INPUT`. */
   DateTime: { input: Date; output: Date | string };
   _FieldSet: { input: string; output: string };
 };
 
+/** Where a ticket stands. `EXPIRED` is never stored: it is read from the clock. */
 export type TicketStatus =
+  /** Can be reserved: not held by any reservation and not past its `expiresAt`. */
   | 'AVAILABLE'
+  /** Held by a reservation; stays RESERVED past its expiry, and becomes AVAILABLE again when that reservation is cancelled. */
   | 'RESERVED'
-  /** Past its expiry without being reserved: it can no longer be reserved. */
+  /** Past its expiry without being reserved: it can no longer be reserved (`TICKET_EXPIRED`). */
   | 'EXPIRED';
 
-export type UserGrade = 'NORMAL' | 'VIP';
+/** A user's grade, from the `grade` claim of their token. It decides whether a reservation gets the VIP discount. */
+export type UserGrade =
+  /** No VIP discount. */
+  | 'NORMAL'
+  /** While the reservation holds the ticket, the active policy's `vipDiscountPercent` comes off the ticket's price. */
+  | 'VIP';
 
-export type ReservationStatus = 'CONFIRMED' | 'CANCELLED';
+/** Where a reservation stands. */
+export type ReservationStatus =
+  /** The reservation holds its ticket. */
+  | 'CONFIRMED'
+  /** Cancelled by its owner or an ADMIN: the ticket is AVAILABLE again and any VIP discount reverted. */
+  | 'CANCELLED';
 
+/** Where a page of a connection ends and whether more follow. Pages go forward only. */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** Whether another page follows this one: ask for it with `after: endCursor`. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
-/** A ticket with its price, as the view subgraph's read model has it from events. */
+/** A ticket with its price, as the view subgraph's read model has it from events: it may trail the ticket and price subgraphs by moments (see `updatedAt`). Amounts are integers in the smallest unit of `currency`. */
 export type TicketBoardEntry = {
   __typename?: 'TicketBoardEntry';
+  /** The ticket's id, a UUID (the `id` of its `Ticket`). */
   ticketId: Scalars['ID']['output'];
+  /** What the ticket is for. */
   name: Scalars['String']['output'];
+  /** Where the ticket stands, as of the latest event the view has; AVAILABLE past `expiresAt` reads as EXPIRED. */
   status: TicketStatus;
+  /** When the event the ticket is for starts. */
   startsAt: Scalars['DateTime']['output'];
+  /** After this instant the ticket can no longer be reserved. */
   expiresAt: Scalars['DateTime']['output'];
-  /** Null until the ticket is priced (as are the amounts below). */
+  /** ISO-4217 code of the amounts' currency, for example `KRW`. Null until the ticket is priced (as are the amounts below). */
   currency?: Maybe<Scalars['String']['output']>;
+  /** The price before discounts. */
   basePrice?: Maybe<Scalars['Int']['output']>;
+  /** The price policy's discount off `basePrice`, rounded down. */
   policyDiscount?: Maybe<Scalars['Int']['output']>;
   /** Non-zero while a VIP's reservation holds the ticket. */
   vipDiscount?: Maybe<Scalars['Int']['output']>;
+  /** What the ticket costs now: `basePrice` - `policyDiscount` - `vipDiscount`. */
   finalPrice?: Maybe<Scalars['Int']['output']>;
   /** When the latest event that changed this entry occurred: how fresh it is. */
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** One ticket in a page of the ticket board, with its position. */
 export type TicketBoardEdge = {
   __typename?: 'TicketBoardEdge';
+  /** An opaque position in the board: pass it as `after` to continue after this entry. */
   cursor: Scalars['String']['output'];
+  /** The ticket with its price. */
   node: TicketBoardEntry;
 };
 
+/** A page of the ticket board, in registration order (Relay cursor connection). */
 export type TicketBoardConnection = {
   __typename?: 'TicketBoardConnection';
+  /** The page's entries, each with its cursor. */
   edges: Array<TicketBoardEdge>;
+  /** Whether more entries follow, and the cursor to ask for them with. */
   pageInfo: PageInfo;
 };
 
-/** A reservation with its ticket's name and what its user pays, as the view has it from events. */
+/** A reservation with its ticket's name and what its user pays, as the view has it from events: it may trail the reservation, ticket and price subgraphs by moments (see `updatedAt`). Amounts are integers in the smallest unit of `currency`. */
 export type ReservationBoardEntry = {
   __typename?: 'ReservationBoardEntry';
+  /** The reservation's id, a UUID (the `id` of its `Reservation`). */
   reservationId: Scalars['ID']['output'];
+  /** The reserved ticket's id, a UUID. */
   ticketId: Scalars['ID']['output'];
-  /** Null until the ticket's registration has reached the view. */
+  /** The reserved ticket's name. Null until the ticket's registration has reached the view. */
   ticketName?: Maybe<Scalars['String']['output']>;
+  /** The user who reserved: the `sub` claim of their token. */
   userId: Scalars['ID']['output'];
+  /** The user's grade when they reserved, taken from their token. */
   userGrade: UserGrade;
+  /** Whether the reservation still holds its ticket. */
   status: ReservationStatus;
+  /** When the reservation was confirmed; the board lists newest first by this. */
   reservedAt: Scalars['DateTime']['output'];
+  /** When it was cancelled; null while CONFIRMED. */
   cancelledAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Null until the ticket is priced. */
+  /** ISO-4217 code of the amounts' currency, for example `KRW`. Null until the ticket is priced (as are the amounts below). */
   currency?: Maybe<Scalars['String']['output']>;
   /** What this user pays: the ticket's price less this reservation's own VIP discount while it is applied. */
   finalPrice?: Maybe<Scalars['Int']['output']>;
@@ -90,32 +127,41 @@ export type ReservationBoardEntry = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
+/** One reservation in a page of the reservation board, with its position. */
 export type ReservationBoardEdge = {
   __typename?: 'ReservationBoardEdge';
+  /** An opaque position in the board: pass it as `after` to continue after this entry. */
   cursor: Scalars['String']['output'];
+  /** The reservation with what its user pays. */
   node: ReservationBoardEntry;
 };
 
+/** A page of the reservation board, newest first (Relay cursor connection). */
 export type ReservationBoardConnection = {
   __typename?: 'ReservationBoardConnection';
+  /** The page's entries, each with its cursor. */
   edges: Array<ReservationBoardEdge>;
+  /** Whether more entries follow, and the cursor to ask for them with. */
   pageInfo: PageInfo;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
-  /** Tickets with their prices in registration order, from one read of the view's own store. Anyone may read it. */
+  /** Tickets with their prices in registration order, from one read of the view's own store (no federated join). Anyone may call it. Errors: `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
   ticketBoard: TicketBoardConnection;
-  /** A user's reservations, newest first, from one read of the view's own store. userId only for an ADMIN; default: the caller. */
+  /** A user's reservations with what they pay, newest first, from one read of the view's own store. Any signed-in user for their own; an ADMIN for anyone's. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (a USER asking for another user's), `BAD_USER_INPUT` (`userId` empty, `first` out of range, `after` not a cursor of this connection). */
   reservationBoard: ReservationBoardConnection;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryTicketBoardArgs = {
   status?: InputMaybe<TicketStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type QueryReservationBoardArgs = {
   userId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
