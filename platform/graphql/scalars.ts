@@ -3,10 +3,11 @@ import { GraphQLScalarType, Kind } from 'graphql';
 /**
  * ISO-8601 date-times. An unparseable string becomes an Invalid Date rather than a coercion
  * error, so the domain can answer BAD_USER_INPUT naming the field, for literals and variables alike.
+ * No description here: the subgraphs' SDL describes DateTime for clients, and one set here would
+ * replace it in each subgraph's own schema.
  */
 export const DateTime = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'An ISO-8601 date-time string, for example 2026-12-24T19:00:00Z.',
   serialize(value) {
     const date = value instanceof Date ? value : new Date(String(value));
     if (Number.isNaN(date.getTime())) throw new TypeError('DateTime cannot represent an invalid date');
