@@ -1,0 +1,96 @@
+/**
+ * The schema rules of eslint.config.js, as `npm run lint` applies them: the client-facing API and
+ * every subgraph's SDL (federation directives included) pass, and an element without a
+ * description fails with require-description, whatever its kind.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+import { ESLint } from 'eslint';
+import { parse, print, visit, type NameNode } from 'graphql';
+
+const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const API_SCHEMA = 'gateway/api-schema.graphql';
+const SCHEMAS = [
+  API_SCHEMA,
+  ...['ticket', 'reservation', 'price', 'view'].map((name) => `subgraphs/${name}/schema.graphql`),
+];
+// Loading the configuration and building five schemas takes a while on a busy machine.
+const LINT_TIMEOUT_MS = 120_000;
+
+/** One line per problem: the rule and its message. */
+function problems(results: ESLint.LintResult[]): string[] {
+  return results.flatMap((result) =>
+    result.messages.map(
+      (message) => `${path.relative(REPOSITORY, result.filePath)}: ${message.ruleId}: ${message.message}`,
+    ),
+  );
+}
+
+/**
+ * The SDL with the descriptions of some elements removed, named by schema coordinate: `Type`,
+ * `Type.field`, `Type.field(argument:)`, `Input.field` or `Enum.VALUE`.
+ */
+function withoutDescriptions(sdl: string, coordinates: readonly string[]): string {
+  const strip = new Set(coordinates);
+  const stripped = visit(parse(sdl), {
+    enter(node, _key, _parent, _path, ancestors) {
+      if (!('description' in node)) return undefined;
+      const [type, field, argument] = [...ancestors, node].flatMap((named) =>
+        isNamed(named) ? [named.name.value] : [],
+      );
+      const coordinate = argument ? `${type}.${field}(${argument}:)` : field ? `${type}.${field}` : type;
+      return coordinate && strip.delete(coordinate) ? { ...node, description: undefined } : undefined;
+    },
+  });
+  expect([...strip]).toEqual([]); // every coordinate named an element of the schema
+  return print(stripped);
+}
+
+function isNamed(node: unknown): node is { name: NameNode } {
+  return typeof node === 'object' && node !== null && 'kind' in node && 'name' in node && node.name !== undefined;
+}
+
+describe('schema lint', () => {
+  const eslint = new ESLint({ cwd: REPOSITORY });
+
+  it(
+    'passes the client-facing API and every subgraph SDL',
+    async () => {
+      expect(problems(await eslint.lintFiles(SCHEMAS))).toEqual([]);
+    },
+    LINT_TIMEOUT_MS,
+  );
+
+  it(
+    'fails on a type, field, argument, input field or enum value without a description',
+    async () => {
+      const sdl = readFileSync(path.join(REPOSITORY, API_SCHEMA), 'utf8');
+      const undescribed = withoutDescriptions(sdl, [
+        'PricePolicy',
+        'Ticket.name',
+        'Query.tickets(first:)',
+        'RegisterTicketInput.basePrice',
+        'UserGrade.VIP',
+      ]);
+
+      const results = await eslint.lintText(undescribed, { filePath: path.join(REPOSITORY, API_SCHEMA) });
+
+      expect(problems(results).sort()).toEqual(
+        [
+          'type "PricePolicy"',
+          'field "name" in type "Ticket"',
+          'input value "first" in field "tickets"',
+          'input value "basePrice" in input "RegisterTicketInput"',
+          'enum value "VIP" in enum "UserGrade"',
+        ]
+          .map(
+            (element) => `${API_SCHEMA}: @graphql-eslint/require-description: Description is required for ${element}`,
+          )
+          .sort(),
+      );
+    },
+    LINT_TIMEOUT_MS,
+  );
+});
