@@ -1,14 +1,17 @@
 /**
  * The schema rules of eslint.config.js, as `npm run lint` applies them: the client-facing API and
- * every subgraph's SDL (federation directives included) pass, and an element without a
- * description fails with require-description, whatever its kind.
+ * every subgraph's SDL (federation directives included) pass, an element without a description
+ * fails with require-description whatever its kind, and an element several subgraphs declare is
+ * described alike in each (composition would otherwise pick one description).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { composeServices } from '@apollo/composition';
 import { ESLint } from 'eslint';
 import { parse, print, visit, type NameNode } from 'graphql';
+import { SUBGRAPHS, subgraphSdl } from '../gateway/composition.ts';
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const API_SCHEMA = 'gateway/api-schema.graphql';
@@ -93,4 +96,12 @@ describe('schema lint', () => {
     },
     LINT_TIMEOUT_MS,
   );
+
+  it('has the same description wherever several subgraphs declare one element', () => {
+    const { hints } = composeServices(
+      SUBGRAPHS.map((name) => ({ name, url: `http://${name}`, typeDefs: parse(subgraphSdl(name)) })),
+    );
+    const inconsistent = (hints ?? []).filter((hint) => hint.definition.code === 'INCONSISTENT_DESCRIPTION');
+    expect(inconsistent.map((hint) => hint.message)).toEqual([]);
+  });
 });
