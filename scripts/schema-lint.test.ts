@@ -2,16 +2,28 @@
  * The schema rules of eslint.config.js, as `npm run lint` applies them: the client-facing API and
  * every subgraph's SDL (federation directives included) pass, an element without a description
  * fails with require-description whatever its kind, and an element several subgraphs declare is
- * described alike in each (composition would otherwise pick one description).
+ * described alike in each (composition would otherwise pick one description); the gateway serves
+ * every description to Sandbox.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { composeServices } from '@apollo/composition';
+import { ApolloGateway } from '@apollo/gateway';
 import { ESLint } from 'eslint';
-import { parse, print, visit, type NameNode } from 'graphql';
-import { SUBGRAPHS, subgraphSdl } from '../gateway/composition.ts';
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  print,
+  visit,
+  type GraphQLSchema,
+  type NameNode,
+} from 'graphql';
+import { SUBGRAPHS, SUPERGRAPH_PATH, subgraphSdl } from '../gateway/composition.ts';
 
 const REPOSITORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const API_SCHEMA = 'gateway/api-schema.graphql';
@@ -49,6 +61,28 @@ function withoutDescriptions(sdl: string, coordinates: readonly string[]): strin
   });
   expect([...strip]).toEqual([]); // every coordinate named an element of the schema
   return print(stripped);
+}
+
+/** The schema coordinates of the elements a client's introspection finds without a description. */
+function undescribed(schema: GraphQLSchema): string[] {
+  const types = Object.values(schema.getTypeMap()).filter((type) => !type.name.startsWith('__'));
+  return types.flatMap((type) => {
+    const elements: { coordinate: string; description?: string | null }[] = [{ coordinate: type.name, ...type }];
+    if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        elements.push({ coordinate: `${type.name}.${field.name}`, description: field.description });
+        for (const arg of 'args' in field ? field.args : []) {
+          elements.push({ coordinate: `${type.name}.${field.name}(${arg.name}:)`, description: arg.description });
+        }
+      }
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues()) {
+        elements.push({ coordinate: `${type.name}.${value.name}`, description: value.description });
+      }
+    }
+    return elements.filter((element) => !element.description?.trim()).map((element) => element.coordinate);
+  });
 }
 
 function isNamed(node: unknown): node is { name: NameNode } {
@@ -103,5 +137,16 @@ describe('schema lint', () => {
     );
     const inconsistent = (hints ?? []).filter((hint) => hint.definition.code === 'INCONSISTENT_DESCRIPTION');
     expect(inconsistent.map((hint) => hint.message)).toEqual([]);
+  });
+
+  it('is what the gateway serves: Sandbox finds a description on every element', async () => {
+    const gateway = new ApolloGateway({ supergraphSdl: readFileSync(SUPERGRAPH_PATH, 'utf8') });
+    const { schema } = await gateway.load();
+    try {
+      expect(undescribed(schema)).toEqual([]);
+      expect(schema.getMutationType()?.getFields().reserveTicket?.description).toContain('TICKET_NOT_AVAILABLE');
+    } finally {
+      await gateway.stop();
+    }
   });
 });
