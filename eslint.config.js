@@ -1,4 +1,5 @@
 // Lint only what the type checker cannot catch; formatting is Prettier's.
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import js from '@eslint/js';
@@ -11,8 +12,10 @@ const fromCwd = (file) => path.relative(process.cwd(), path.join(root, file));
 const CODE = ['**/*.{js,mjs,cjs,ts}'];
 
 /** The client-facing API (composed) and each subgraph's SDL: the schemas the GraphQL rules judge. */
-export const SCHEMA_FILES = ['gateway/api-schema.graphql', 'subgraphs/*/schema.graphql'];
-const SUBGRAPHS = ['ticket', 'reservation', 'price', 'view'];
+const SCHEMA_FILES = ['gateway/api-schema.graphql', 'subgraphs/*/schema.graphql'];
+const SUBGRAPHS = readdirSync(path.join(root, 'subgraphs')).filter((name) =>
+  existsSync(path.join(root, 'subgraphs', name, 'schema.graphql')),
+);
 
 /**
  * One graphql-config project per schema, so rules that need the whole schema (known directives and
