@@ -11,7 +11,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { issueUserToken } from '../platform/auth/tokens.ts';
 import { authConfigFrom } from '../platform/config.ts';
-import { freePort, type ServiceProcess } from '../system/launcher.ts';
+import { type ServiceProcess } from '../system/launcher.ts';
+import { freePort } from '../system/listening.ts';
 import { startNatsDeployment, waitForJetStream, type NatsServerProcess } from '../system/nats-server.ts';
 import {
   DATABASE_SERVICES,

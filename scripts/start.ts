@@ -18,13 +18,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { integer, parseConfig, port } from '../platform/config.ts';
 import { stopServerLeftRunning } from '../platform/database/embedded-postgres.ts';
-import { canConnect } from './local-services/listening.ts';
-import {
-  INSTALL_NATS_SERVER,
-  natsServerInstalled,
-  startNatsServer,
-  stopNatsServer,
-} from './local-services/nats-server.ts';
+import { canConnect } from '../system/listening.ts';
+import { INSTALL_NATS_SERVER, findNatsServer, startNatsServer, stopNatsServer } from '../system/nats-server.ts';
 import { createSupervisor, defaultRestartPolicy } from './supervisor.ts';
 import {
   DATABASE_SERVICES,
@@ -118,7 +113,8 @@ async function ensureNats(): Promise<void> {
   const host = url.hostname;
   const port = Number(url.port || 4222);
   if (await canConnect(host, port)) return say(`using NATS at ${natsUrl}`);
-  if (!natsServerInstalled()) {
+  const command = findNatsServer();
+  if (!command) {
     say(`nothing answers at ${natsUrl} (NATS_URL) and nats-server is not installed.`);
     say(`${INSTALL_NATS_SERVER} Then run \`npm start\` again.`);
     process.exit(1);
@@ -127,7 +123,7 @@ async function ensureNats(): Promise<void> {
   mkdirSync(storeDir, { recursive: true });
   say(`starting nats-server with JetStream on ${host}:${port} (store: ${storeDir})`);
   try {
-    natsServer = await startNatsServer({ host, port, storeDir, ownProcessGroup: true });
+    natsServer = await startNatsServer({ command, host, port, storeDir, ownProcessGroup: true });
   } catch (error) {
     say(`nats-server did not come up: ${(error as Error).message}`);
     process.exit(1);

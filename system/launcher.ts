@@ -4,9 +4,12 @@
  * be signalled by its pid (a crash, a freeze) and started again on the same port and settings.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './listening.ts';
+
+/** The launcher's ports come from here too; the benchmark imports it from the launcher. */
+export { freePort };
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -29,18 +32,6 @@ export interface ServiceProcess {
   stop(graceMs?: number): Promise<void>;
   /** The last lines it wrote, to explain a failure. */
   output(): string;
-}
-
-/** A free loopback port: bound, read and released (the process binds it a moment later). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ServiceSpec {

@@ -1,18 +1,106 @@
 /**
- * nats-server processes with JetStream: one server, or a cluster of several on loopback (routes
- * between them, a store each), each a child of this process, found by its pid, never by name.
+ * nats-server processes with JetStream, children of this process, found by their pid and never
+ * by name: the one `npm start` runs when no NATS answers, the tests' own, and the nemesis's
+ * servers, alone or as a cluster on loopback (routes between them, a store each). One binary
+ * lookup, one set of arguments and one readiness check for all of them.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { natsServers } from '../platform/config.ts';
 import { assertJetStreamAt } from '../platform/events/jetstream.ts';
-import { freePort } from './launcher.ts';
+import { canConnect, freePort } from './listening.ts';
+
+export const INSTALL_NATS_SERVER =
+  'Install it (Debian/Ubuntu: `apt-get install nats-server`; macOS: `brew install nats-server`; ' +
+  'or `docker run -p 4222:4222 nats:2.10 -js`).';
+
+const runs = (command: string) => spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * The nats-server to run: NATS_SERVER_BIN when set, else `nats-server` on PATH, else where Debian
+ * installs it; undefined when none runs, so a missing binary is reported before anything starts.
+ */
+export function findNatsServer(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.NATS_SERVER_BIN) return runs(env.NATS_SERVER_BIN) ? env.NATS_SERVER_BIN : undefined;
+  if (runs('nats-server')) return 'nats-server';
+  return existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : undefined;
+}
+
+export interface NatsServerOptions {
+  /** The binary, from `findNatsServer()`. */
+  command: string;
+  host: string;
+  port: number;
+  /** JetStream's store; it survives the server, so a restart on the same folder keeps the streams. */
+  storeDir: string;
+  /** Its name in a cluster (JetStream reports stream leaders by it). */
+  name?: string;
+  cluster?: { name: string; port: number; routePorts: number[] };
+  /** How long it may take to accept connections. Default: 15 s. */
+  readyTimeoutMs?: number;
+  /**
+   * In a process group of its own, so a terminal's Ctrl-C (sent to the whole foreground group)
+   * does not stop it before the processes that use it have stopped; whoever started it stops it.
+   */
+  ownProcessGroup?: boolean;
+}
+
+function argumentsOf(options: NatsServerOptions): string[] {
+  const args = ['-js', '-a', options.host, '-p', String(options.port), '-sd', options.storeDir];
+  if (options.name) args.push('-n', options.name);
+  if (options.cluster) {
+    args.push('--cluster_name', options.cluster.name, '--cluster', `nats://${options.host}:${options.cluster.port}`);
+    args.push('--routes', options.cluster.routePorts.map((port) => `nats://${options.host}:${port}`).join(','));
+  }
+  return args;
+}
+
+/**
+ * Starts nats-server with JetStream and resolves once it accepts connections. Rejects when it
+ * cannot run, exits first (a port in use) or is not ready in time; it is then killed.
+ */
+export async function startNatsServer(options: NatsServerOptions): Promise<ChildProcess> {
+  const address = `${options.host}:${options.port}`;
+  await mkdir(options.storeDir, { recursive: true });
+  const child = spawn(options.command, argumentsOf(options), {
+    stdio: 'ignore',
+    detached: options.ownProcessGroup ?? false,
+  });
+  let failure: string | undefined;
+  child.once('error', (error) => (failure ??= `cannot run ${options.command}: ${error.message}`));
+  child.once('exit', (code, signal) => (failure ??= `nats-server exited (${signal ?? `code ${code}`}) on ${address}`));
+  const timeoutMs = options.readyTimeoutMs ?? 15_000;
+  const deadline = Date.now() + timeoutMs;
+  while (failure === undefined) {
+    // An exit seen by the time the port answers means the port was someone else's.
+    if ((await canConnect(options.host, options.port)) && failure === undefined) return child;
+    if (Date.now() >= deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`nats-server did not accept connections on ${address} within ${timeoutMs / 1000} s`);
+    }
+    await sleep(50);
+  }
+  throw new Error(failure);
+}
+
+/**
+ * Stops a started nats-server and resolves once it has exited: SIGTERM (after SIGCONT, as a
+ * frozen process would never see it) and SIGKILL after `graceMs`, or the one signal given.
+ */
+export async function stopNatsServer(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGCONT');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
 
 export interface NatsServerProcess {
   /** The server's name in its cluster (JetStream reports stream leaders by it). */
@@ -28,44 +116,13 @@ export interface NatsServerProcess {
   stop(): Promise<void>;
 }
 
-/** `nats-server` from PATH, else where Debian installs it. */
-export function natsServerBinary(): string {
-  if (spawnSync('nats-server', ['--version'], { stdio: 'ignore' }).status === 0) return 'nats-server';
-  if (existsSync('/usr/sbin/nats-server')) return '/usr/sbin/nats-server';
-  throw new Error('nats-server is not installed (apt-get install nats-server, brew install nats-server)');
-}
-
-interface ServerOptions {
-  name: string;
-  port: number;
-  storeDir: string;
-  cluster?: { name: string; port: number; routePorts: number[] };
-}
-
-/** Whether something accepts connections on a loopback port. */
-export function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-function createServer(binary: string, options: ServerOptions): NatsServerProcess {
+/** A server that can be killed and started again on the same port and store. */
+export function natsServerProcess(options: NatsServerOptions & { name: string }): NatsServerProcess {
   let child: ChildProcess | undefined;
-  const args = ['-js', '-a', '127.0.0.1', '-p', String(options.port), '-sd', options.storeDir, '-n', options.name];
-  if (options.cluster) {
-    args.push('--cluster_name', options.cluster.name, '--cluster', `nats://127.0.0.1:${options.cluster.port}`);
-    args.push('--routes', options.cluster.routePorts.map((port) => `nats://127.0.0.1:${port}`).join(','));
-  }
   const exited = () => !child || child.exitCode !== null || child.signalCode !== null;
-
   return {
     name: options.name,
-    url: `nats://127.0.0.1:${options.port}`,
+    url: `nats://${options.host}:${options.port}`,
     get pid() {
       return child?.pid ?? 0;
     },
@@ -73,32 +130,13 @@ function createServer(binary: string, options: ServerOptions): NatsServerProcess
     signal: (signal) => void child?.kill(signal),
     async start() {
       if (!exited()) throw new Error(`nats-server ${options.name} is still running`);
-      await mkdir(options.storeDir, { recursive: true });
-      const started = spawn(binary, args, { stdio: 'ignore' });
-      child = started;
-      const failed = new Promise<never>((_, reject) => started.once('error', reject));
-      failed.catch(() => {});
-      for (let waited = 0; waited < 15_000; waited += 50) {
-        if (exited()) throw new Error(`nats-server ${options.name} exited at start (port ${options.port} taken?)`);
-        if (await Promise.race([answers(options.port), failed])) return;
-        await sleep(50);
-      }
-      throw new Error(`nats-server ${options.name} did not answer on port ${options.port}`);
+      child = await startNatsServer(options);
     },
-    async kill() {
-      if (exited()) return;
-      const gone = new Promise((resolve) => child!.once('exit', resolve));
-      child!.kill('SIGKILL');
-      await gone;
+    kill: async () => {
+      if (child) await stopNatsServer(child, 'SIGKILL');
     },
-    async stop() {
-      if (exited()) return;
-      const gone = new Promise((resolve) => child!.once('exit', resolve));
-      child!.kill('SIGCONT');
-      child!.kill('SIGTERM');
-      const timer = setTimeout(() => child!.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
+    stop: async () => {
+      if (child) await stopNatsServer(child);
     },
   };
 }
@@ -118,13 +156,16 @@ export interface NatsDeployment {
  * meta leader).
  */
 export async function startNatsDeployment(options: { size: number; dir: string }): Promise<NatsDeployment> {
-  const binary = natsServerBinary();
+  const command = findNatsServer();
+  if (!command) throw new Error(`nats-server does not run here. ${INSTALL_NATS_SERVER}`);
   const clientPorts = await Promise.all(Array.from({ length: options.size }, () => freePort()));
   const routePorts = await Promise.all(Array.from({ length: options.size }, () => freePort()));
   const servers = clientPorts.map((port, i) =>
-    createServer(binary, {
-      name: `n${i + 1}`,
+    natsServerProcess({
+      command,
+      host: '127.0.0.1',
       port,
+      name: `n${i + 1}`,
       storeDir: path.join(options.dir, `n${i + 1}`),
       cluster:
         options.size > 1

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { pino } from 'pino';
 import { createTestStream, type TestStream } from '../../test/support/nats.ts';
-import { freePort } from '../../test/support/ports.ts';
+import { freePort } from '../../system/listening.ts';
 import { connectMessaging, natsServers } from './messaging.ts';
 
 let stream: TestStream;

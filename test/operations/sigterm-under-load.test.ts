@@ -17,7 +17,7 @@ import { eventually } from '../support/eventually.ts';
 import { createTestStream, type TestStream } from '../support/nats.ts';
 import { testServiceEnv } from '../support/supergraph.ts';
 import { adminToken } from '../support/tokens.ts';
-import { freePort } from '../support/ports.ts';
+import { freePort } from '../../system/listening.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const SHUTDOWN_DELAY_MS = 800;

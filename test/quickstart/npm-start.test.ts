@@ -14,7 +14,7 @@ import { graphql } from '../../operations/client.ts';
 import { TicketBoardDocument, TicketsDocument } from '../../operations/documents.generated.ts';
 import { eventually } from '../support/eventually.ts';
 import { createTestStream, type TestStream } from '../support/nats.ts';
-import { freePort, freePortRun } from '../support/ports.ts';
+import { freePort, freePortRun } from '../../system/listening.ts';
 import { isRunning, postmasterPid, runningInGroup, startNpmStart, type NpmStart } from './npm-start-process.ts';
 
 let dataDir: string;

@@ -11,9 +11,8 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { startEmbeddedPostgres } from '../../platform/database/embedded-postgres.ts';
 import { assertJetStreamAt } from '../../platform/events/jetstream.ts';
-import { canConnect } from '../../scripts/local-services/listening.ts';
+import { canConnect, freePort } from '../../system/listening.ts';
 import { startTestNatsServer } from './nats-server.ts';
-import { freePort } from './ports.ts';
 
 export interface TestServices {
   databaseUrl: string;

@@ -1,5 +1,21 @@
-/** Loopback ports for the processes a test starts. */
+/** Loopback ports: whether something answers at an address, and ports free for a process to bind. */
 import net from 'node:net';
+
+/** Whether something accepts TCP connections at an address: how the launcher and the tests probe for services. */
+export function canConnect(host: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
 
 function tryListen(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
@@ -12,7 +28,7 @@ function tryListen(port: number): Promise<number | undefined> {
   });
 }
 
-/** A port free right now (the system picks it). */
+/** A free loopback port: bound, read and released (the process binds it a moment later). */
 export async function freePort(): Promise<number> {
   const port = await tryListen(0);
   if (port === undefined) throw new Error('no free loopback port');
