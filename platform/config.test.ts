@@ -1,7 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { configErrorOf, namedVariables } from '../test/support/config-errors.ts';
 import { z } from 'zod';
-import { authConfigFrom, commonEnv, natsConfigFrom, natsEnv, natsServers, parseConfig, port } from './config.ts';
+import {
+  authConfigFrom,
+  commonEnv,
+  lifecycleConfigFrom,
+  lifecycleEnv,
+  natsConfigFrom,
+  natsEnv,
+  natsServers,
+  parseConfig,
+  port,
+} from './config.ts';
 
 const processSchema = z.object({ ...commonEnv, ...natsEnv, PORT: port(4000) });
 type CommonEnvValues = Parameters<typeof authConfigFrom>[0];
@@ -162,5 +172,24 @@ describe('values as .env and compose files write them', () => {
         authConfigFrom(aProductionEnv({ JWT_SECRET: A_JWT_SECRET, SERVICE_TOKEN_SECRET: A_JWT_SECRET })),
       ),
     ).toContain('SERVICE_TOKEN_SECRET');
+  });
+});
+
+describe('lifecycleConfigFrom: the admin port', () => {
+  const lifecycleSchema = z.object({ ...commonEnv, ...lifecycleEnv, PORT: port(4000) });
+  const adminPortOf = (env: Record<string, string>) => lifecycleConfigFrom(parseConfig(lifecycleSchema, env)).adminPort;
+
+  it('is none (health and metrics on PORT) when unset or equal to PORT', () => {
+    expect(adminPortOf({})).toBeUndefined();
+    expect(adminPortOf({ PORT: '4000', ADMIN_PORT: '4000' })).toBeUndefined();
+  });
+
+  it('is ADMIN_PORT when it differs from PORT, 0 included (any free port)', () => {
+    expect(adminPortOf({ ADMIN_PORT: '9400' })).toBe(9400);
+    expect(adminPortOf({ PORT: '0', ADMIN_PORT: '0' })).toBe(0);
+  });
+
+  it('refuses a value that is not a port', () => {
+    expect(namedVariables(configErrorOf(() => adminPortOf({ ADMIN_PORT: '70000' })))).toEqual(['ADMIN_PORT']);
   });
 });

@@ -117,6 +117,11 @@ export const lifecycleEnv = {
   DRAIN_TIMEOUT_MS: integer(0, 120_000, 10_000),
   /** `/health/live` fails while the event loop was held longer than this. */
   LIVENESS_MAX_EVENT_LOOP_DELAY_MS: integer(100, 600_000, 5000),
+  /**
+   * The port of `/health/*` and `/metrics`, apart from the public one (0: any free port). Unset,
+   * or equal to PORT: they share the public port.
+   */
+  ADMIN_PORT: optionalInteger(0, 65535),
 };
 
 /** How a process's HTTP edge stops and when it counts as wedged (platform/http/server.ts). */
@@ -124,6 +129,8 @@ export interface LifecycleConfig {
   shutdownDelayMs: number;
   drainTimeoutMs: number;
   maxEventLoopDelayMs: number;
+  /** A port of their own for the health and metrics endpoints; undefined when they share PORT. */
+  adminPort?: number;
 }
 
 /**
@@ -132,12 +139,14 @@ export interface LifecycleConfig {
  * load balancers routing to it learn of the removal only seconds later.
  */
 export function lifecycleConfigFrom(
-  env: z.output<z.ZodObject<typeof lifecycleEnv>> & Pick<CommonEnv, 'NODE_ENV'>,
+  env: z.output<z.ZodObject<typeof lifecycleEnv>> & Pick<CommonEnv, 'NODE_ENV'> & { PORT?: number },
 ): LifecycleConfig {
+  const separateAdmin = env.ADMIN_PORT !== undefined && (env.ADMIN_PORT === 0 || env.ADMIN_PORT !== env.PORT);
   return {
     shutdownDelayMs: env.SHUTDOWN_DELAY_MS ?? (env.NODE_ENV === 'production' ? 5000 : 0),
     drainTimeoutMs: env.DRAIN_TIMEOUT_MS,
     maxEventLoopDelayMs: env.LIVENESS_MAX_EVENT_LOOP_DELAY_MS,
+    ...(separateAdmin ? { adminPort: env.ADMIN_PORT } : {}),
   };
 }
 

@@ -50,6 +50,8 @@ export interface Wiring<TContext extends RequestContext> {
 export interface RunningSubgraph extends Stoppable {
   url: string;
   port: number;
+  /** Where `/health/*` and `/metrics` are served (the public port's origin unless ADMIN_PORT is set). */
+  adminUrl: string;
   logger: Logger;
   metrics: Registry;
   relay: OutboxRelay;
@@ -173,6 +175,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     return {
       url: server.url,
       port: server.port,
+      adminUrl: server.adminUrl,
       logger,
       metrics,
       relay,

@@ -123,6 +123,30 @@ describe('the HTTP edge', () => {
     expect(text).toContain('http_request_duration_seconds_bucket');
   });
 
+  it('with an admin port, serves health and metrics there only, and GraphQL on the public port only', async () => {
+    const { server, base } = await startServer({ adminPort: 0 });
+    expect(server.adminUrl).not.toBe(base);
+    for (const internal of ['/metrics', '/health/ready', '/health/live']) {
+      expect((await fetch(`${base}${internal}`)).status).toBe(404);
+      expect((await fetch(`${server.adminUrl}${internal}`)).status).toBe(200);
+    }
+    expect((await query(server.url, { query: '{ hello }' })).status).toBe(200);
+    expect((await query(`${server.adminUrl}/graphql`, { query: '{ hello }' })).status).toBe(404);
+    // The public port's requests are counted on the admin port.
+    expect(await (await fetch(`${server.adminUrl}/metrics`)).text()).toMatch(
+      /http_requests_total\{method="GET",route="metrics",status="404"\} 1/,
+    );
+  });
+
+  it('with an admin port, answers probes there (not ready) until the public port has drained', async () => {
+    const { server } = await startServer({ adminPort: 0, shutdownDelayMs: 300 });
+    const stopped = server.stop();
+    expect((await fetch(`${server.adminUrl}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${server.adminUrl}/health/live`)).status).toBe(200);
+    await stopped;
+    await expect(fetch(`${server.adminUrl}/health/live`)).rejects.toThrow();
+  });
+
   it('keeps client-chosen operation names from growing the metrics without bound', async () => {
     const registry = new Registry();
     const plugin = createOperationMetricsPlugin(registry, { maxOperationNames: 2 });

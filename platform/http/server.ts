@@ -1,7 +1,9 @@
 /**
  * The HTTP edge every process shares: GraphQL through Apollo Server, `/health/live`,
- * `/health/ready` and Prometheus `/metrics`, on one port, with a graceful stop. Every request is
- * timed into `http_request_*` metrics and logged as one JSON line when its response is sent.
+ * `/health/ready` and Prometheus `/metrics`, with a graceful stop. The internal endpoints (health
+ * and metrics) share the public port unless an admin port is given: then only it serves them, and
+ * the public port answers 404 for them. Every request is timed into `http_request_*` metrics and
+ * logged as one JSON line when its response is sent.
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -43,6 +45,11 @@ export interface HttpLifecycleOptions {
   drainTimeoutMs?: number;
   /** `/health/live` fails while the event loop was held longer than this, in ms (default 5000). */
   maxEventLoopDelayMs?: number;
+  /**
+   * Serve `/health/live`, `/health/ready` and `/metrics` on this port (same host) and nowhere
+   * else; 0 picks a free one. Unset: on the public port, beside GraphQL.
+   */
+  adminPort?: number;
 }
 
 export interface HttpServerOptions<TContext extends BaseContext> extends HttpLifecycleOptions {
@@ -66,6 +73,8 @@ export interface HttpServerOptions<TContext extends BaseContext> extends HttpLif
 export interface RunningHttpServer {
   url: string;
   port: number;
+  /** Where `/health/*` and `/metrics` are served (`http://127.0.0.1:<admin port>`, no path). */
+  adminUrl: string;
   /**
    * Readiness false, then (after `shutdownDelayMs`, still serving) stop accepting, let in-flight
    * requests finish, close. Calling it again returns the same stop.
@@ -112,7 +121,7 @@ const ROUTES: Record<string, string> = {
 };
 const METHODS = new Set(['GET', 'POST', 'OPTIONS', 'HEAD']);
 // Probes and scrapes arrive every few seconds: their lines would drown the requests that matter.
-const QUIET_ROUTES = new Set(['live', 'ready', 'metrics']);
+const INTERNAL_ROUTES = new Set(['live', 'ready', 'metrics']);
 
 export async function startHttpServer<TContext extends BaseContext>(
   options: HttpServerOptions<TContext>,
@@ -184,13 +193,18 @@ export async function startHttpServer<TContext extends BaseContext>(
     res.end();
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string) {
-    if (allowCors(req, res) && req.method === 'OPTIONS') {
+  const separateAdmin = options.adminPort !== undefined;
+
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string, admin: boolean) {
+    if (!admin && allowCors(req, res) && req.method === 'OPTIONS') {
       res.writeHead(204);
       return res.end();
     }
+    // Each listener answers only for its own routes; the other's look like any unknown path.
+    const internal = INTERNAL_ROUTES.has(ROUTES[url.pathname] ?? 'other');
+    const servedHere = admin ? internal : !(separateAdmin && internal);
     try {
-      switch (url.pathname) {
+      switch (servedHere ? url.pathname : '') {
         case '/health/live': {
           const report = liveness();
           return sendJson(res, report.live ? 200 : 503, {
@@ -240,7 +254,7 @@ export async function startHttpServer<TContext extends BaseContext>(
   }
 
   const active = new Set<ServerResponse>();
-  const server = http.createServer((req, res) => {
+  const handle = (admin: boolean) => (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     active.add(res);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -256,19 +270,22 @@ export async function startHttpServer<TContext extends BaseContext>(
       done(res.statusCode);
       const durationMs = Math.round((performance.now() - started) * 10) / 10;
       const fields = { method: req.method, path: url.pathname, status: res.statusCode, durationMs };
-      logRequest(record, fields, QUIET_ROUTES.has(routeName), !res.writableFinished);
+      logRequest(record, fields, INTERNAL_ROUTES.has(routeName), !res.writableFinished);
     });
-    void runInRequestScope(record, () => route(req, res, url, record.correlationId));
-  });
+    void runInRequestScope(record, () => route(req, res, url, record.correlationId, admin));
+  };
+  const server = http.createServer(handle(false));
   // Longer than typical client and load-balancer idle timeouts, so keep-alive sockets are not cut mid-request.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, options.host);
+  const adminServer = separateAdmin ? http.createServer(handle(true)) : undefined;
+  const adminPort = adminServer
+    ? await listen(adminServer, options.adminPort!, options.host).catch((error: unknown) => {
+        server.close();
+        throw error;
+      })
+    : port;
 
   async function stop(): Promise<void> {
     accepting = false;
@@ -289,6 +306,12 @@ export async function startHttpServer<TContext extends BaseContext>(
     await closed;
     clearInterval(sweeper);
     clearTimeout(forced);
+    // Probes and scrapes are answered (not ready) until the public port has drained.
+    if (adminServer) {
+      const adminClosed = new Promise<void>((resolve) => adminServer.close(() => resolve()));
+      adminServer.closeAllConnections();
+      await adminClosed;
+    }
     eventLoop.stop();
     await apollo.stop();
   }
@@ -296,6 +319,15 @@ export async function startHttpServer<TContext extends BaseContext>(
   return {
     port,
     url: `http://127.0.0.1:${port}/graphql`,
+    adminUrl: `http://127.0.0.1:${adminPort}`,
     stop: () => (stopping ??= stop()),
   };
+}
+
+async function listen(server: http.Server, port: number, host = '0.0.0.0'): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
 }

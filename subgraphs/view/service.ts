@@ -23,6 +23,8 @@ export const viewTypeDefs = readSchema(new URL('./schema.graphql', import.meta.u
 export interface RunningView extends Stoppable {
   url: string;
   port: number;
+  /** Where `/health/*` and `/metrics` are served (the public port's origin unless ADMIN_PORT is set). */
+  adminUrl: string;
   logger: Logger;
   metrics: Registry;
   view: LiveView;
@@ -62,7 +64,15 @@ export async function startViewService(config: ViewConfig, logger?: Logger): Pro
     // Listening already, so /health/ready can say the first store is being built.
     await view.start();
     log.info({ url: server.url }, 'view subgraph ready');
-    return { url: server.url, port: server.port, logger: log, metrics, view, stop: () => stopAll(started) };
+    return {
+      url: server.url,
+      port: server.port,
+      adminUrl: server.adminUrl,
+      logger: log,
+      metrics,
+      view,
+      stop: () => stopAll(started),
+    };
   } catch (error) {
     await stopAll(started).catch((stopError) => log.error({ err: stopError }, 'cleanup after a failed start failed'));
     throw error;
