@@ -67,6 +67,7 @@ const dataDir = path.resolve(config.DATA_DIR);
 const {
   DATABASE_URL: _db,
   PORT: _port,
+  ADMIN_PORT: _adminPort,
   EMBEDDED_PG_DIR: _dir,
   EMBEDDED_PG_PORT: _pgPort,
   VIEW_DATA_DIR: _viewDir,

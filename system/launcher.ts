@@ -40,6 +40,8 @@ export interface ServiceSpec {
   entry: string;
   env: Record<string, string>;
   port?: number;
+  /** Where it answers `/health/ready` when not on `port` (ADMIN_PORT, set in `env`). */
+  adminPort?: number;
   readyTimeoutMs?: number;
   /** Extra Node options (for example `--cpu-prof` while investigating). */
   nodeOptions?: string[];
@@ -67,7 +69,7 @@ export async function startService(spec: ServiceSpec): Promise<ServiceProcess> {
     const deadline = Date.now() + readyTimeoutMs;
     while (Date.now() < deadline) {
       if (exited(current)) throw new Error(`${spec.name} exited during start:\n${tail.text()}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+      const ready = await fetch(`http://127.0.0.1:${spec.adminPort ?? port}/health/ready`).then(
         (response) => response.ok,
         () => false,
       );

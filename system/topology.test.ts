@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { serviceEnv, startWaves, type SystemLayout } from './topology.ts';
+import { adminPortOf, SERVICES, serviceEnv, startWaves, type SystemLayout } from './topology.ts';
 
 function aLayout(overrides: Partial<SystemLayout> = {}): SystemLayout {
   return {
@@ -60,5 +60,21 @@ describe('serviceEnv', () => {
       NATS_URL: 'nats://elsewhere:4222',
       VIEW_DATA_DIR: '/data/view',
     });
+  });
+});
+
+describe('admin ports', () => {
+  it('gives a process ADMIN_PORT only when the layout keeps its health and metrics apart', () => {
+    const layout = aLayout({ adminPorts: { gateway: 9400 } });
+
+    expect(serviceEnv('gateway', layout)).toMatchObject({ PORT: '5000', ADMIN_PORT: '9400' });
+    expect(serviceEnv('ticket', layout).ADMIN_PORT).toBeUndefined();
+    expect(adminPortOf(layout, 'gateway')).toBe(9400);
+    expect(adminPortOf(layout, 'ticket')).toBe(5001);
+  });
+
+  it('are distinct from each other and from every public port', () => {
+    const ports = Object.values(SERVICES).flatMap((service) => [service.defaultPort, service.adminPort]);
+    expect(new Set(ports).size).toBe(ports.length);
   });
 });

@@ -23,26 +23,34 @@ export interface ServiceDescription {
   /** Entry file, relative to the repository root. */
   entry: string;
   defaultPort: number;
+  /**
+   * The port of its health and metrics endpoints where they are kept off the public one (the
+   * containers and Kubernetes: docs/decisions/0007-admin-port.md); unset, a process serves them
+   * on its public port.
+   */
+  adminPort: number;
   /** Started only once these answer ready. */
   dependsOn: readonly ServiceName[];
 }
 
 export const SERVICES: Record<ServiceName, ServiceDescription> = {
-  ticket: { name: 'ticket', entry: 'subgraphs/ticket/main.ts', defaultPort: 4001, dependsOn: [] },
+  ticket: { name: 'ticket', entry: 'subgraphs/ticket/main.ts', defaultPort: 4001, adminPort: 9401, dependsOn: [] },
   // Reservation's hold call goes to ticket.
   reservation: {
     name: 'reservation',
     entry: 'subgraphs/reservation/main.ts',
     defaultPort: 4002,
+    adminPort: 9402,
     dependsOn: ['ticket'],
   },
-  price: { name: 'price', entry: 'subgraphs/price/main.ts', defaultPort: 4003, dependsOn: [] },
-  view: { name: 'view', entry: 'subgraphs/view/main.ts', defaultPort: 4004, dependsOn: [] },
+  price: { name: 'price', entry: 'subgraphs/price/main.ts', defaultPort: 4003, adminPort: 9403, dependsOn: [] },
+  view: { name: 'view', entry: 'subgraphs/view/main.ts', defaultPort: 4004, adminPort: 9404, dependsOn: [] },
   // The gateway checks every subgraph it plans queries over.
   gateway: {
     name: 'gateway',
     entry: 'gateway/main.ts',
     defaultPort: 4000,
+    adminPort: 9400,
     dependsOn: ['ticket', 'reservation', 'price', 'view'],
   },
 };
@@ -50,6 +58,11 @@ export const SERVICES: Record<ServiceName, ServiceDescription> = {
 /** Where everything listens and what the processes share; each process's environment follows from it. */
 export interface SystemLayout {
   ports: Record<ServiceName, number>;
+  /**
+   * Ports of the health and metrics endpoints, for the processes that keep them off their public
+   * port (ADMIN_PORT); the others serve them on `ports`.
+   */
+  adminPorts?: Partial<Record<ServiceName, number>>;
   /** Every process gets these: NODE_ENV, LOG_LEVEL, secrets, NATS_URL, NATS_STREAM… */
   sharedEnv: Record<string, string>;
   /**
@@ -94,7 +107,19 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
     view: () => ({ VIEW_DATA_DIR: path.join(layout.dataDir, 'view') }),
     gateway: () => subgraphUrlEnv(layout),
   };
-  return { ...layout.sharedEnv, ...own[name](), ...layout.overrides?.[name], PORT: String(layout.ports[name]) };
+  const adminPort = layout.adminPorts?.[name];
+  return {
+    ...layout.sharedEnv,
+    ...own[name](),
+    ...layout.overrides?.[name],
+    PORT: String(layout.ports[name]),
+    ...(adminPort === undefined ? {} : { ADMIN_PORT: String(adminPort) }),
+  };
+}
+
+/** The port `name` answers `/health/*` and `/metrics` on in `layout`. */
+export function adminPortOf(layout: Pick<SystemLayout, 'ports' | 'adminPorts'>, name: ServiceName): number {
+  return layout.adminPorts?.[name] ?? layout.ports[name];
 }
 
 export function serviceSpec(name: ServiceName, layout: SystemLayout): ServiceSpec {
@@ -103,6 +128,7 @@ export function serviceSpec(name: ServiceName, layout: SystemLayout): ServiceSpe
     entry: SERVICES[name].entry,
     env: serviceEnv(name, layout),
     port: layout.ports[name],
+    adminPort: layout.adminPorts?.[name],
     readyTimeoutMs: layout.readyTimeoutMs,
   };
 }

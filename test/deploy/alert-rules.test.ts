@@ -21,7 +21,8 @@ const PROMETHEUS_SERIES = new Set(['up', 'scrape_duration_seconds']);
 describe('the alert rules', () => {
   let supergraph: TestSupergraph;
   beforeAll(async () => {
-    supergraph = await startTestSupergraph();
+    // As deployed: health and metrics on an admin port of each process's own.
+    supergraph = await startTestSupergraph({ separateAdminPorts: true });
   });
   afterAll(() => supergraph?.stop());
 
@@ -57,10 +58,9 @@ describe('the alert rules', () => {
   });
 
   it('name only metrics that the running processes export', async () => {
-    const urls = [supergraph.gatewayUrl, ...Object.values(supergraph.subgraphUrls)];
     const exported = new Set<string>();
-    for (const url of urls) {
-      const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    for (const adminUrl of Object.values(supergraph.adminUrls)) {
+      const text = await (await fetch(`${adminUrl}/metrics`)).text();
       for (const name of exportedSeriesNames(text)) exported.add(name);
     }
     const missing = expressions

@@ -29,6 +29,8 @@ export type DatabaseSubgraph = Exclude<SubgraphName, 'view'>;
 export interface TestSupergraph {
   gatewayUrl: string;
   subgraphUrls: Record<SubgraphName, string>;
+  /** Where each process serves `/health/*` and `/metrics` (its public origin unless `separateAdminPorts`). */
+  adminUrls: Record<SubgraphName | 'gateway', string>;
   stream: TestStream;
   databaseUrls: Record<DatabaseSubgraph, string>;
   /** The view's data folder (its SQLite stores); kept while the view is stopped and started. */
@@ -60,6 +62,10 @@ export interface TestSupergraphOptions {
   priceEnv?: Record<string, string>;
   /** A NATS server of the test's own (default: TEST_NATS_URL). */
   natsUrl?: string;
+  /** Extra environment for the gateway (for example its trusted-documents mode). */
+  gatewayEnv?: Record<string, string>;
+  /** Every process serves health and metrics on an admin port of its own, as deployed (ADMIN_PORT). */
+  separateAdminPorts?: boolean;
 }
 
 /** The environment every test process gets: quiet logs and the test's own stream. */
@@ -78,7 +84,7 @@ export function testServiceEnv(stream: TestStream, databaseUrl?: string): Record
 export async function startTestSupergraph(options: TestSupergraphOptions = {}): Promise<TestSupergraph> {
   const stream = createTestStream(options.natsUrl);
   const databases = {} as Record<DatabaseSubgraph, TestDatabase>;
-  const running = new Map<SubgraphName, { port: number; stop(): Promise<void> }>();
+  const running = new Map<SubgraphName, { port: number; adminUrl: string; stop(): Promise<void> }>();
   const ports = {} as Record<SubgraphName, number>;
   const viewDirs: string[] = [];
   let gateway: RunningGateway | undefined;
@@ -101,7 +107,11 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       view: ports.view ?? 0,
       gateway: 0,
     },
-    sharedEnv: { ...testServiceEnv(stream), DATABASE_POOL_SIZE: '20' },
+    sharedEnv: {
+      ...testServiceEnv(stream),
+      DATABASE_POOL_SIZE: '20',
+      ...(options.separateAdminPorts ? { ADMIN_PORT: '0' } : {}),
+    },
     databaseUrls: { ticket: databases.ticket.url, reservation: databases.reservation.url, price: databases.price.url },
     dataDir: viewDirs[0]!,
     overrides: {
@@ -182,10 +192,23 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       view: `http://127.0.0.1:${ports.view}/graphql`,
     };
     const { supergraphSdl } = composeSupergraph(subgraphUrls);
-    gateway = await startGateway({ ...loadGatewayConfig(testServiceEnv(stream)), supergraphSdl });
+    const gatewayEnv = {
+      ...testServiceEnv(stream),
+      ...(options.separateAdminPorts ? { ADMIN_PORT: '0' } : {}),
+      ...options.gatewayEnv,
+    };
+    gateway = await startGateway({ ...loadGatewayConfig(gatewayEnv), supergraphSdl });
+    const adminUrlOf = (name: SubgraphName) => running.get(name)!.adminUrl;
     return {
       gatewayUrl: gateway.url,
       subgraphUrls,
+      adminUrls: {
+        gateway: gateway.adminUrl,
+        ticket: adminUrlOf('ticket'),
+        reservation: adminUrlOf('reservation'),
+        price: adminUrlOf('price'),
+        view: adminUrlOf('view'),
+      },
       stream,
       databaseUrls: { ticket: ticketDb.url, reservation: reservationDb.url, price: priceDb.url },
       viewDataDir: envOf('view').VIEW_DATA_DIR!,
