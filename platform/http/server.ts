@@ -20,6 +20,8 @@ export interface RequestInfo {
   headers: IncomingMessage['headers'];
   /** From `x-correlation-id` (or `x-request-id`) when the caller sent one, otherwise new. */
   correlationId: string;
+  /** The GraphQL request as it arrived: the URL's query string, and a POST's body (JSON parsed). */
+  request: { search: string; body: unknown };
 }
 
 export interface ReadinessReport {
@@ -181,7 +183,7 @@ export async function startHttpServer<TContext extends BaseContext>(
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context({ headers: req.headers, correlationId }),
+      context: () => options.context({ headers: req.headers, correlationId, request: { search: url.search, body } }),
     });
     res.statusCode = result.status ?? 200;
     for (const [name, value] of result.headers) res.setHeader(name, value);
