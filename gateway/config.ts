@@ -13,6 +13,7 @@ import {
   port,
 } from '../platform/config.ts';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from './composition.ts';
+import { readManifest, TRUSTED_DOCUMENTS_MODES, TRUSTED_DOCUMENTS_PATH } from './trusted-documents.ts';
 
 /** `<SUBGRAPH>_URL` overrides the URL the supergraph records for that subgraph (containers, Kubernetes). */
 const urlOverrides = Object.fromEntries(SUBGRAPHS.map((name) => [urlVariable(name), z.url().optional()]));
@@ -50,6 +51,10 @@ const schema = z.object({
   RATE_LIMIT_BURST: integer(1, 10_000_000, 500),
   /** Take an anonymous caller's address from the last `X-Forwarded-For` entry (behind one trusted proxy). */
   TRUST_FORWARDED_FOR: flag(false),
+  /** Trusted documents (gateway/trusted-documents.ts): off, allow (ids or full documents), require (ids only). */
+  TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).default('off'),
+  /** The persisted-query manifest served by id (`npm run documents` writes the default one). */
+  TRUSTED_DOCUMENTS_MANIFEST: z.string().default(TRUSTED_DOCUMENTS_PATH),
   ...lifecycleEnv,
 });
 
@@ -96,6 +101,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
       perSecond: parsed.RATE_LIMIT_PER_SECOND,
       burst: parsed.RATE_LIMIT_BURST,
       trustForwardedFor: parsed.TRUST_FORWARDED_FOR,
+    },
+    trustedDocuments: {
+      mode: parsed.TRUSTED_DOCUMENTS,
+      manifest: parsed.TRUSTED_DOCUMENTS === 'off' ? undefined : readManifest(parsed.TRUSTED_DOCUMENTS_MANIFEST),
     },
     lifecycle: lifecycleConfigFrom(parsed),
   };

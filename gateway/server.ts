@@ -2,8 +2,9 @@
  * The gateway: @apollo/gateway over the static supergraph, behind @apollo/server on the shared
  * HTTP edge. In front of any planning: the body size limit (the edge), the caller's token
  * verified (a forged or expired token never reaches a subgraph), the caller's rate limit, and the
- * document's shape limits (query-limits.ts). CSRF prevention stays on; automatic persisted queries
- * are Apollo Server's default (in memory, per replica).
+ * document's shape limits (query-limits.ts). CSRF prevention stays on. Documents may be served by
+ * id from the trusted-documents manifest, or only so (trusted-documents.ts); with that off,
+ * automatic persisted queries are Apollo Server's default (in memory, per replica).
  */
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, HeaderMap } from '@apollo/server';
@@ -27,6 +28,7 @@ import { queryLimitProtection } from './query-limits.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { createSubgraphFetcher } from './subgraph-fetcher.ts';
+import { trustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway extends RunningHttpServer {
   logger: Logger;
@@ -58,6 +60,7 @@ export async function startGateway(
     },
     logger,
   });
+  const documents = trustedDocuments<GatewayContext>(config.trustedDocuments.mode, config.trustedDocuments.manifest);
   const formatError = createErrorFormatter(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -68,6 +71,7 @@ export async function startGateway(
     // runProcess stops the server; a second stop started by Apollo's own signal handler never settles.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
+    persistedQueries: documents.persistedQueries,
     validationRules: limits.validationRules,
     parseOptions: limits.parseOptions,
     plugins: [
@@ -99,7 +103,7 @@ export async function startGateway(
     corsOrigins: config.corsOrigins,
     ...config.lifecycle,
     readiness: async () => ({ ready: true, checks: { supergraph: 'loaded' } }),
-    context: async ({ headers, correlationId }) => {
+    context: async ({ headers, correlationId, request }) => {
       const authorization = headers.authorization;
       const caller = await callerOf(authorization);
       // Keyed by the verified user, never by a claim the client merely sent.
@@ -109,6 +113,7 @@ export async function startGateway(
           : `address:${clientAddressOf(headers, { trustForwardedFor: config.rateLimit.trustForwardedFor })}`;
       const decision = rateLimiter.take(key);
       if (!decision.allowed) throw rateLimited(decision.retryAfterSeconds);
+      documents.admit(request);
       return { caller, authorization, correlationId };
     },
   });

@@ -4,6 +4,7 @@
  * it sits here, beside the documents, because the benchmark imports no test code and `platform/`
  * holds only what the running processes share.
  */
+import { createHash } from 'node:crypto';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { getOperationAST, print, type DocumentNode } from 'graphql';
 
@@ -49,7 +50,7 @@ export function graphql<TData, TVariables>(
   document: TypedDocumentNode<TData, TVariables>,
   options?: RequestOptions<TVariables>,
 ): Promise<GraphQLResult<TData>> {
-  return post<TData>(url, operationText(document), options);
+  return post<TData>(url, { query: operationText(document) }, options);
 }
 
 /**
@@ -61,7 +62,24 @@ export function graphqlText<TData = unknown>(
   query: string,
   options?: RequestOptions<Record<string, unknown>>,
 ): Promise<GraphQLResult<TData>> {
-  return post<TData>(url, query, options);
+  return post<TData>(url, { query }, options);
+}
+
+/**
+ * `document` sent by id only, as Apollo Client's persisted-queries link sends it: the sha256 of
+ * its text in `extensions.persistedQuery` (a gateway with trusted documents knows it by that id).
+ */
+export function graphqlById<TData, TVariables>(
+  url: string,
+  document: TypedDocumentNode<TData, TVariables>,
+  options?: RequestOptions<TVariables>,
+): Promise<GraphQLResult<TData>> {
+  return post<TData>(url, { extensions: persistedQueryExtension(operationText(document)) }, options);
+}
+
+/** APQ's `extensions` naming a document by id (`persistedQuery`, version 1, the sha256 of `text`). */
+export function persistedQueryExtension(text: string) {
+  return { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(text).digest('hex') } };
 }
 
 /** The data of a request that must succeed; otherwise an error naming what failed. */
@@ -86,7 +104,7 @@ export function errorCodes(result: GraphQLResult<unknown>): unknown[] {
 
 async function post<TData>(
   url: string,
-  query: string,
+  request: { query?: string; extensions?: object },
   options: RequestOptions<unknown> = {},
 ): Promise<GraphQLResult<TData>> {
   const response = await fetch(url, {
@@ -96,7 +114,7 @@ async function post<TData>(
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    body: JSON.stringify({ query, variables: options.variables }),
+    body: JSON.stringify({ ...request, variables: options.variables }),
   });
   const body = (await response.json()) as Pick<GraphQLResult<TData>, 'data' | 'errors'>;
   return { status: response.status, headers: response.headers, ...body };

@@ -6,9 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { composeSupergraph } from '../../gateway/composition.ts';
-import { loadGatewayConfig } from '../../gateway/config.ts';
-import { startGateway, type RunningGateway } from '../../gateway/server.ts';
 import { errorCodes, graphql, graphqlText, operationText } from '../../operations/client.ts';
 import {
   MyReservationsDocument,
@@ -17,7 +14,7 @@ import {
   TicketsDocument,
 } from '../../operations/documents.generated.ts';
 import { aTicket } from '../support/builders.ts';
-import { startTestSupergraph, testServiceEnv, type TestSupergraph } from '../support/supergraph.ts';
+import { startTestSupergraph, type TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
 
 const POLICIES = operationText(PricePoliciesDocument);
@@ -25,17 +22,10 @@ const POLICIES = operationText(PricePoliciesDocument);
 const TICKET_IDS = '{ tickets(first: 1) { edges { node { id } } } }';
 
 let supergraph: TestSupergraph;
-const gateways: RunningGateway[] = [];
 
 /** A gateway of the test's own on the same subgraphs, with `env` on top of the test defaults. */
 async function gatewayWith(env: Record<string, string>): Promise<string> {
-  const { supergraphSdl } = composeSupergraph(supergraph.subgraphUrls);
-  const gateway = await startGateway({
-    ...loadGatewayConfig({ ...testServiceEnv(supergraph.stream), SHUTDOWN_DELAY_MS: '0', ...env }),
-    supergraphSdl,
-  });
-  gateways.push(gateway);
-  return gateway.url;
+  return (await supergraph.startGateway(env)).url;
 }
 
 async function post(url: string, body: string, headers: Record<string, string> = {}) {
@@ -52,7 +42,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const gateway of gateways) await gateway.stop();
   await supergraph?.stop();
 });
 

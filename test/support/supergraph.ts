@@ -51,6 +51,11 @@ export interface TestSupergraph {
   startViewReplica(): Promise<RunningView>;
   /** The environment a subgraph runs with (for starting it as a separate process). */
   envOf(name: SubgraphName): Record<string, string>;
+  /**
+   * One more gateway on the same subgraphs, with `env` on top of the test defaults (a limit
+   * lowered, a trusted-documents mode). Stopped with the supergraph.
+   */
+  startGateway(env: Record<string, string>): Promise<RunningGateway>;
   stop(): Promise<void>;
 }
 
@@ -88,6 +93,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   const ports = {} as Record<SubgraphName, number>;
   const viewDirs: string[] = [];
   let gateway: RunningGateway | undefined;
+  const extraGateways: RunningGateway[] = [];
 
   async function newViewDir(): Promise<string> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'ticketing-view-'));
@@ -167,6 +173,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   }
 
   async function stop(): Promise<void> {
+    for (const extra of extraGateways) await extra.stop();
     await gateway?.stop();
     for (const replica of [...replicas, ...views]) await replica.stop();
     for (const name of ['view', 'reservation', 'price', 'ticket'] as const) await stopSubgraph(name);
@@ -199,6 +206,14 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     };
     gateway = await startGateway({ ...loadGatewayConfig(gatewayEnv), supergraphSdl });
     const adminUrlOf = (name: SubgraphName) => running.get(name)!.adminUrl;
+    const startExtraGateway = async (env: Record<string, string>) => {
+      const extra = await startGateway({
+        ...loadGatewayConfig({ ...testServiceEnv(stream), SHUTDOWN_DELAY_MS: '0', ...env }),
+        supergraphSdl,
+      });
+      extraGateways.push(extra);
+      return extra;
+    };
     return {
       gatewayUrl: gateway.url,
       subgraphUrls,
@@ -217,6 +232,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       startReplica,
       startViewReplica,
       envOf,
+      startGateway: startExtraGateway,
       stop,
     };
   } catch (error) {
