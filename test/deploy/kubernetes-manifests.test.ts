@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DEFAULT_SUBGRAPH_URLS, SUBGRAPHS } from '../../gateway/composition.ts';
+import { SERVICES } from '../../system/topology.ts';
 import {
   parseManifests,
   renderKustomization,
@@ -89,11 +90,21 @@ describe('the Kubernetes manifests', () => {
         const pod = deployment.spec.template.spec;
         const container = pod.containers.find((c: any) => c.name === name);
         expect(container.args).toEqual([name]);
-        expect(container.ports).toEqual([{ name: 'http', containerPort: PORTS[name] }]);
+        // Health and metrics on the admin port of the topology, which no Service exposes.
+        const adminPort = SERVICES[name].adminPort;
+        expect(container.ports).toEqual([
+          { name: 'http', containerPort: PORTS[name] },
+          { name: 'admin', containerPort: adminPort },
+        ]);
         expect(envOf(container).PORT).toBe(String(PORTS[name]));
-        expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'http' });
-        expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
-        expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(envOf(container).ADMIN_PORT).toBe(String(adminPort));
+        expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'admin' });
+        expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'admin' });
+        expect(container.startupProbe.httpGet).toEqual({ path: '/health/live', port: 'admin' });
+        expect(deployment.spec.template.metadata.annotations).toMatchObject({
+          'prometheus.io/port': String(adminPort),
+          'prometheus.io/path': '/metrics',
+        });
         for (const kind of ['requests', 'limits']) {
           expect(container.resources[kind]).toEqual({ cpu: expect.anything(), memory: expect.anything() });
         }
@@ -112,6 +123,16 @@ describe('the Kubernetes manifests', () => {
         });
       }
     }
+  });
+
+  it('scrape every process on its admin port', () => {
+    const podMonitor = find(monitoring, 'PodMonitor', 'ticketing');
+    expect(podMonitor.spec.podMetricsEndpoints).toEqual([{ port: 'admin', path: '/metrics', interval: '15s' }]);
+  });
+
+  it('serve only trusted documents in production, and any document in development', () => {
+    expect(find(production, 'ConfigMap', 'ticketing-config').data.TRUSTED_DOCUMENTS).toBe('require');
+    expect(find(dev, 'ConfigMap', 'ticketing-config').data.TRUSTED_DOCUMENTS).toBeUndefined();
   });
 
   it('point the gateway at every composed subgraph, and reservation at ticket, through their Services', () => {
