@@ -85,6 +85,13 @@ function consumerMetrics(registry: Registry, jsm: JetStreamManager, stream: stri
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    sinceOccurred: new Histogram({
+      name: 'event_end_to_end_seconds',
+      help: "Time from an event's occurrence to its handler's commit here: how long a saga step takes to reach this service",
+      labelNames: ['consumer', 'type'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
     pending: new Gauge({
       name: 'consumer_pending_messages',
       help: 'Consumer lag: messages not yet delivered plus delivered but not yet acknowledged',
@@ -174,6 +181,9 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       }
       await message.ackAck();
       metrics.handled.inc({ consumer: durableName, type: event.type, outcome: 'applied' });
+      const sinceOccurredMs = Date.now() - Date.parse(event.occurredAt);
+      if (sinceOccurredMs >= 0)
+        metrics.sinceOccurred.observe({ consumer: durableName, type: event.type }, sinceOccurredMs / 1000);
       log.info({ redelivered: message.redelivered }, 'event handled');
     } catch (error) {
       const deliveries = message.info.deliveryCount;
