@@ -7,6 +7,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { checkRuleGroups, type RuleGroup } from './deploy-checks/alert-rules.ts';
 import { readComposeFile, validateCompose } from './deploy-checks/compose.ts';
+import { checkDashboard, readDashboard } from './deploy-checks/dashboard.ts';
 import { checkDockerfile } from './deploy-checks/dockerfile.ts';
 import { renderKustomization, validateKubernetesObjects } from './deploy-checks/kubernetes.ts';
 import { validateWorkflowFile } from './deploy-checks/workflows.ts';
@@ -42,6 +43,9 @@ await check('alert rules: shape and PromQL', () => {
   ) as unknown as { spec: { groups: RuleGroup[] } }[];
   return rule ? checkRuleGroups(rule.spec.groups) : ['no PrometheusRule in deploy/k8s/monitoring'];
 });
+await check('Grafana dashboard: panels and PromQL', () =>
+  checkDashboard(readDashboard(path.join(root, 'deploy/observability/grafana/dashboards/ticketing.json'))),
+);
 const workflows = path.join(root, '.github/workflows');
 for (const file of readdirSync(workflows).filter((f) => /\.ya?ml$/.test(f))) {
   await check(`.github/workflows/${file}: GitHub's workflow parser and actionlint`, () =>
