@@ -1,7 +1,8 @@
 /**
  * `npm run validate:deploy`: the deployment artefacts checked offline, one line per check,
- * exit code 1 if any fails. `npm test` runs the same checks and more (test/deploy: the metrics the
- * alert rules name are exported by running processes; the policies every Deployment follows).
+ * exit code 1 if any fails. The tests run the same checks and more (test/deploy: the metrics the
+ * alert rules name are exported by running processes; the policies every Deployment follows;
+ * test/observability: the same for the dashboard, and the compose profile that shows it).
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
