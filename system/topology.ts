@@ -25,7 +25,7 @@ export interface ServiceDescription {
   defaultPort: number;
   /**
    * The port of its health and metrics endpoints where they are kept off the public one (the
-   * containers and Kubernetes: docs/decisions/0007-admin-port.md); unset, a process serves them
+   * containers and Kubernetes: docs/decisions/0008-admin-port.md); unset, a process serves them
    * on its public port.
    */
   adminPort: number;
