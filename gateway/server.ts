@@ -117,7 +117,10 @@ export async function startGateway(
       return { caller, authorization, correlationId };
     },
   });
-  logger.info({ url: server.url }, 'gateway ready');
+  logger.info(
+    { url: server.url, adminUrl: server.adminUrl, trustedDocuments: config.trustedDocuments.mode },
+    'gateway ready',
+  );
   return { ...server, logger };
 }
 
