@@ -62,6 +62,15 @@ describe.each(['allow', 'require'] as const)('trusted documents, %s', (mode) => 
     expect(result.data?.tickets.edges.length).toBeGreaterThan(0);
   });
 
+  it("serves a mutation by id with the caller's token", async () => {
+    const result = await graphqlById(urls[mode], RegisterTicketDocument, {
+      token: await adminToken(),
+      variables: { input: aTicket() },
+    });
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.registerTicket.status).toBe('AVAILABLE');
+  });
+
   it('serves it by id in a GET too, as Apollo Client does for hashed queries', async () => {
     const search = new URLSearchParams({
       operationName: 'PricePolicies',
