@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ApolloServerOptions, BaseContext } from '@apollo/server';
 import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import { GraphQLError } from 'graphql';
@@ -24,7 +25,7 @@ export const TRUSTED_DOCUMENTS_MODES = ['off', 'allow', 'require'] as const;
 export type TrustedDocumentsMode = (typeof TRUSTED_DOCUMENTS_MODES)[number];
 
 /** The committed manifest the gateway serves from (`npm run documents` writes it). */
-export const TRUSTED_DOCUMENTS_PATH = new URL('./trusted-documents.json', import.meta.url).pathname;
+export const TRUSTED_DOCUMENTS_PATH = fileURLToPath(new URL('./trusted-documents.json', import.meta.url));
 
 export const PERSISTED_QUERY_MANIFEST_FORMAT = 'apollo-persisted-query-manifest';
 
