@@ -15,10 +15,13 @@ interface Context {
 }
 
 const typeDefs = `
-  type Query { hello: String, slow(ms: Int!): String, fails: String }
+  type Query { hello: String, slow(ms: Int!): String, held: String, fails: String }
 `;
 /** Slow requests the server has started to resolve: a test knows its request is in flight. */
 let slowStarted = 0;
+/** Held requests the server has started to resolve, and how to let the latest one finish. */
+let heldStarted = 0;
+let releaseHeld = () => {};
 
 const resolvers = {
   Query: {
@@ -29,6 +32,11 @@ const resolvers = {
       await sleep(ms);
       return 'done';
     },
+    held: () =>
+      new Promise<string>((resolve) => {
+        heldStarted += 1;
+        releaseHeld = () => resolve('released');
+      }),
     fails: () => {
       throw new GraphQLError('nope', { extensions: { code: 'TICKET_NOT_FOUND' } });
     },
@@ -139,10 +147,15 @@ describe('the HTTP edge', () => {
   });
 
   it('with an admin port, answers probes there (not ready) until the public port has drained', async () => {
-    const { server } = await startServer({ adminPort: 0, shutdownDelayMs: 300 });
+    const { server } = await startServer({ adminPort: 0 });
+    const startedBefore = heldStarted;
+    const inFlight = query(server.url, { query: '{ held }' });
+    await eventually(async () => expect(heldStarted).toBe(startedBefore + 1));
     const stopped = server.stop();
     expect((await fetch(`${server.adminUrl}/health/ready`)).status).toBe(503);
     expect((await fetch(`${server.adminUrl}/health/live`)).status).toBe(200);
+    releaseHeld();
+    expect(await (await inFlight).json()).toEqual({ data: { held: 'released' } });
     await stopped;
     await expect(fetch(`${server.adminUrl}/health/live`)).rejects.toThrow();
   });
