@@ -1,6 +1,7 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import type { Prisma } from '../../../prisma/ticket/client/client.ts';
 import { recordInInbox } from '../../../platform/events/inbox.ts';
+import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
@@ -31,6 +32,15 @@ function statusFilter(status: TicketStatus | undefined, now: Date): Prisma.Ticke
     default:
       return {};
   }
+}
+
+/** What the one-statement hold reports (raw SQL). */
+interface HoldRow {
+  held: boolean;
+  hold_closed: boolean;
+  state: TicketRow['state'] | null;
+  held_by: string | null;
+  expires_at: Date | null;
 }
 
 /**
@@ -76,29 +86,73 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
     count: () => db.ticket.count(),
 
     async holdIfAvailable(ticketId, reservationId, now, held) {
-      const won = await db.$transaction(async (tx) => {
-        // The row lock orders this hold after any release that is closing the same reservation's
-        // hold, so the closed-hold check below (a new statement) sees that release's commit.
-        await tx.$queryRawUnsafe('SELECT id FROM ticket WHERE id = $1::uuid FOR UPDATE', ticketId);
-        if (await tx.closedHold.findUnique({ where: { reservationId } })) return false;
-        // One conditional UPDATE: of any number of concurrent holds exactly one matches.
-        const { count } = await tx.ticket.updateMany({
-          where: { id: ticketId, state: 'AVAILABLE', expiresAt: { gt: now } },
-          data: { state: 'RESERVED', heldBy: reservationId },
-        });
-        if (count === 1) await appendToOutbox(tx, held);
-        return count === 1;
-      });
-      if (won) afterCommit();
-      return won;
+      // One statement, so one round trip and atomic without an interactive transaction:
+      // - `claim` takes the reservation's hold record only while it is open; a closure committed
+      //   or in progress is seen (ON CONFLICT waits for it and reads the latest row), so a closed
+      //   reservation never holds. It is attempted only while the ticket looks available.
+      // - `taken` is the conditional UPDATE: of any number of concurrent holds exactly one matches
+      //   (the others wait for its row lock and find the ticket RESERVED).
+      // - `appended` writes the TicketHeld event only with the hold.
+      const [row] = await db.$queryRaw<HoldRow[]>`
+        WITH seen AS (
+          SELECT state, held_by, expires_at FROM ticket WHERE id = ${ticketId}::uuid
+        ), claim AS (
+          INSERT INTO hold_record (reservation_id, ticket_id)
+          SELECT ${reservationId}::uuid, ${ticketId}::uuid FROM seen
+          WHERE seen.state = 'AVAILABLE' AND seen.expires_at > ${now}
+          ON CONFLICT (reservation_id) DO UPDATE SET ticket_id = hold_record.ticket_id
+          WHERE hold_record.closed_at IS NULL
+          RETURNING reservation_id
+        ), taken AS (
+          UPDATE ticket SET state = 'RESERVED', held_by = ${reservationId}::uuid, updated_at = ${now}
+          WHERE id = ${ticketId}::uuid AND state = 'AVAILABLE' AND expires_at > ${now}
+            AND EXISTS (SELECT 1 FROM claim)
+          RETURNING id
+        ), appended AS (
+          ${appendToOutboxFrom('taken', held)}
+        )
+        SELECT EXISTS (SELECT 1 FROM taken) AS held,
+               EXISTS (SELECT 1 FROM hold_record WHERE reservation_id = ${reservationId}::uuid AND closed_at IS NOT NULL)
+                 AS hold_closed,
+               seen.state, seen.held_by, seen.expires_at
+        FROM (SELECT 1) AS one LEFT JOIN seen ON true`;
+      if (row!.held) {
+        afterCommit();
+        return { held: true };
+      }
+      const ticket = row!.state ? { state: row!.state, heldBy: row!.held_by, expiresAt: row!.expires_at! } : null;
+      const looksAvailable = ticket?.state === 'AVAILABLE' && ticket.expiresAt.getTime() > now.getTime();
+      return {
+        held: false,
+        ticket,
+        holdClosed: row!.hold_closed,
+        // It looked available, yet nothing was held: a concurrent hold or closure came first.
+        contended: looksAvailable && !row!.hold_closed,
+      };
     },
 
     async releaseIfHeldBy(ticketId, reservationId, released, options = {}) {
+      if (!options.cause && !options.close) {
+        // Nothing to record first: one statement releases and appends the event.
+        const count = await db.$executeRaw`
+          WITH freed AS (
+            UPDATE ticket SET state = 'AVAILABLE', held_by = NULL, updated_at = now()
+            WHERE id = ${ticketId}::uuid AND state = 'RESERVED' AND held_by = ${reservationId}::uuid
+            RETURNING id
+          )
+          ${appendToOutboxFrom('freed', released)}`;
+        if (count > 0) afterCommit();
+        return count > 0;
+      }
       const didRelease = await db.$transaction(async (tx) => {
         if (options.cause && !(await recordInInbox(tx, options.cause))) return false;
         if (options.close) {
-          await tx.$queryRawUnsafe('SELECT id FROM ticket WHERE id = $1::uuid FOR UPDATE', ticketId);
-          await tx.closedHold.upsert({ where: { reservationId }, create: { reservationId, ticketId }, update: {} });
+          // First, and in a statement of its own: this waits for a hold claiming the same record,
+          // so the release below (a new statement) sees that hold's commit and gives it back.
+          await tx.$executeRaw`
+            INSERT INTO hold_record (reservation_id, ticket_id, closed_at)
+            VALUES (${reservationId}::uuid, ${ticketId}::uuid, now())
+            ON CONFLICT (reservation_id) DO UPDATE SET closed_at = coalesce(hold_record.closed_at, now())`;
         }
         const { count } = await tx.ticket.updateMany({
           where: { id: ticketId, state: 'RESERVED', heldBy: reservationId },
@@ -109,10 +163,6 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       });
       if (didRelease) afterCommit();
       return didRelease;
-    },
-
-    async isHoldClosed(reservationId) {
-      return (await db.closedHold.findUnique({ where: { reservationId } })) !== null;
     },
   };
 }

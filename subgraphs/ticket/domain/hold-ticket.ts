@@ -31,14 +31,14 @@ export async function holdTicket(
   assertId('reservationId', reservationId);
   const now = deps.clock();
   const held = newEvent('TicketHeld', { ticketId, reservationId }, {}, causation, now);
-  if (await deps.tickets.holdIfAvailable(ticketId, reservationId, now, held)) {
-    return { ticketId, reservationId, status: 'RESERVED' };
-  }
-  const ticket = await deps.tickets.findById(ticketId);
+  const attempt = await deps.tickets.holdIfAvailable(ticketId, reservationId, now, held);
+  if (attempt.held) return { ticketId, reservationId, status: 'RESERVED' };
+  // Lost a race the attempt could not see the end of: only a fresh read says who holds it now.
+  const ticket = attempt.contended ? await deps.tickets.findById(ticketId) : attempt.ticket;
   if (!ticket) throw new TicketNotFound(ticketId);
   if (isHeldBy(ticket, reservationId)) return { ticketId, reservationId, status: 'RESERVED' };
   // A hold arriving after its reservation gave up on it (or was cancelled) must not take the ticket.
-  if (await deps.tickets.isHoldClosed(reservationId)) throw new TicketNotAvailable(ticketId);
+  if (attempt.holdClosed) throw new TicketNotAvailable(ticketId);
   if (statusOf(ticket, now) === 'EXPIRED') throw new TicketExpired(ticketId);
   throw new TicketNotAvailable(ticketId);
 }

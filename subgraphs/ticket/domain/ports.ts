@@ -10,6 +10,21 @@ export interface NewTicket {
   expiresAt: Date;
 }
 
+/**
+ * The outcome of `holdIfAvailable`. When nothing was held: the ticket as the attempt saw it (null
+ * when there is none), whether the reservation's hold was closed, and `contended` when the ticket
+ * looked available but a concurrent change (another hold, a closure) came first — then only a
+ * fresh read says who holds it.
+ */
+export type HoldAttempt =
+  | { held: true }
+  | {
+      held: false;
+      ticket: Pick<Ticket, 'state' | 'heldBy' | 'expiresAt'> | null;
+      holdClosed: boolean;
+      contended: boolean;
+    };
+
 export interface TicketRepository {
   /** Stores a new ticket and its TicketRegistered event in one transaction. */
   register(ticket: NewTicket, registered: EventEnvelope<'TicketRegistered'>): Promise<Ticket>;
@@ -19,16 +34,17 @@ export interface TicketRepository {
   list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]>;
   count(): Promise<number>;
   /**
-   * The atomic check-and-hold: AVAILABLE, not expired, and the reservation's hold not closed →
-   * RESERVED by `reservationId`, with the TicketHeld event, in one transaction that holds the
-   * ticket's row lock. Returns true when this call held the ticket.
+   * The atomic check-and-hold, in one round trip: AVAILABLE, not expired, and the reservation's
+   * hold not closed → RESERVED by `reservationId`, with the TicketHeld event, atomically; of any
+   * number of concurrent holds of one ticket exactly one is `held`. A hold that did not happen
+   * reports what the domain needs to say why (see HoldAttempt).
    */
   holdIfAvailable(
     ticketId: string,
     reservationId: string,
     now: Date,
     held: EventEnvelope<'TicketHeld'>,
-  ): Promise<boolean>;
+  ): Promise<HoldAttempt>;
   /**
    * Back to AVAILABLE only if held by `reservationId`, with the TicketReleased event, in one
    * transaction. With `close`, the reservation's hold is closed for good in that transaction (a
@@ -42,8 +58,6 @@ export interface TicketRepository {
     released: EventEnvelope<'TicketReleased'>,
     options?: { cause?: EventEnvelope; close?: boolean },
   ): Promise<boolean>;
-  /** Whether the reservation's hold was closed (abandoned or cancelled). */
-  isHoldClosed(reservationId: string): Promise<boolean>;
 }
 
 export interface TicketDeps {

@@ -6,7 +6,7 @@
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
-import type { NewTicket, TicketRepository } from '../domain/ports.ts';
+import type { HoldAttempt, NewTicket, TicketRepository } from '../domain/ports.ts';
 import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
 
 /** The listing order: registration time, then id. */
@@ -64,13 +64,16 @@ export class InMemoryTicketRepository implements TicketRepository {
     reservationId: string,
     now: Date,
     held: EventEnvelope<'TicketHeld'>,
-  ): Promise<boolean> {
+  ): Promise<HoldAttempt> {
     const ticket = this.tickets.get(ticketId);
-    if (!ticket || this.closedHolds.has(reservationId)) return false;
-    if (ticket.state !== 'AVAILABLE' || ticket.expiresAt.getTime() <= now.getTime()) return false;
+    const holdClosed = this.closedHolds.has(reservationId);
+    if (!ticket || holdClosed || ticket.state !== 'AVAILABLE' || ticket.expiresAt.getTime() <= now.getTime()) {
+      // One thread: nothing can change between looking and taking, so never contended.
+      return { held: false, ticket: ticket ?? null, holdClosed, contended: false };
+    }
     this.tickets.set(ticketId, { ...ticket, state: 'RESERVED', heldBy: reservationId, updatedAt: now });
     this.outbox.push(held);
-    return true;
+    return { held: true };
   }
 
   async releaseIfHeldBy(
@@ -89,9 +92,5 @@ export class InMemoryTicketRepository implements TicketRepository {
     this.tickets.set(ticketId, { ...ticket, state: 'AVAILABLE', heldBy: null, updatedAt: this.clock() });
     this.outbox.push(released);
     return true;
-  }
-
-  async isHoldClosed(reservationId: string): Promise<boolean> {
-    return this.closedHolds.has(reservationId);
   }
 }

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describeTicketRepositoryContract('PostgreSQL', async () => {
-  await pool.query('TRUNCATE ticket, outbox_event, inbox_event, closed_hold');
+  await pool.query('TRUNCATE ticket, outbox_event, inbox_event, hold_record');
   return {
     repository: createTicketRepository(db, () => {}),
     async outboxEventIds() {
