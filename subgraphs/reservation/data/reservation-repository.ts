@@ -2,7 +2,8 @@ import type {
   ReservationAttempt as AttemptRow,
   Reservation as ReservationRow,
 } from '../../../prisma/reservation/client/client.ts';
-import { appendToOutbox, outboxRowOf } from '../../../platform/events/outbox.ts';
+import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
+import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import type { Reservation } from '../domain/reservation.ts';
@@ -20,8 +21,8 @@ function toReservation(row: ReservationRow): Reservation {
   };
 }
 
-/** The reservation a confirmation wrote (raw SQL: one statement). */
-interface ConfirmedRow {
+/** A reservation as a raw statement returns it. */
+interface ReservationSqlRow {
   id: string;
   ticket_id: string;
   user_id: string;
@@ -29,6 +30,18 @@ interface ConfirmedRow {
   status: ReservationRow['status'];
   reserved_at: Date;
   cancelled_at: Date | null;
+}
+
+function fromSqlRow(row: ReservationSqlRow): Reservation {
+  return {
+    id: row.id,
+    ticketId: row.ticket_id,
+    userId: row.user_id,
+    userGrade: row.user_grade,
+    status: row.status,
+    reservedAt: row.reserved_at,
+    cancelledAt: row.cancelled_at,
+  };
 }
 
 /** What a pending-attempt sweep returns (raw SQL: the row lock needs SKIP LOCKED). */
@@ -46,15 +59,18 @@ interface SweptRow {
 export function createReservationRepository(db: ReservationDatabase, afterCommit: () => void): ReservationRepository {
   return {
     async startAttempt(attempt) {
-      await db.reservationAttempt.create({ data: attempt });
+      // Raw: nothing to read back, so no RETURNING and no query planning in the client.
+      await db.$executeRaw`
+        INSERT INTO reservation_attempt (id, ticket_id, user_id, user_grade, correlation_id)
+        VALUES (${attempt.id}::uuid, ${attempt.ticketId}::uuid, ${attempt.userId}, ${attempt.userGrade}::"UserGrade",
+                ${attempt.correlationId})`;
     },
 
     async confirm(reservation, reserved) {
       // One statement, so atomic without an interactive transaction (no wait for one under load):
       // deleting the attempt locks it, so a sweep running now either took it first (and nothing
       // is written here) or skips it.
-      const event = outboxRowOf(reserved);
-      const rows = await db.$queryRaw<ConfirmedRow[]>`
+      const rows = await db.$queryRaw<ReservationSqlRow[]>`
         WITH attempt AS (
           DELETE FROM reservation_attempt WHERE id = ${reservation.id}::uuid RETURNING id
         ), created AS (
@@ -64,38 +80,25 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
           FROM attempt
           RETURNING id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at
         ), appended AS (
-          INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
-          SELECT ${event.id}::uuid, ${event.type}, ${event.subject}, ${JSON.stringify(event.envelope)}::jsonb, ${event.occurredAt}
-          FROM created
+          ${appendToOutboxFrom('created', reserved)}
         )
         SELECT * FROM created`;
       const [row] = rows;
       if (!row) return null;
       afterCommit();
-      return {
-        id: row.id,
-        ticketId: row.ticket_id,
-        userId: row.user_id,
-        userGrade: row.user_grade,
-        status: row.status,
-        reservedAt: row.reserved_at,
-        cancelledAt: row.cancelled_at,
-      };
+      return fromSqlRow(row);
     },
 
     async abandonAttempt(id, abandoned) {
-      const event = outboxRowOf(abandoned);
       const appended = await db.$executeRaw`
         WITH attempt AS (DELETE FROM reservation_attempt WHERE id = ${id}::uuid RETURNING id)
-        INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
-        SELECT ${event.id}::uuid, ${event.type}, ${event.subject}, ${JSON.stringify(event.envelope)}::jsonb, ${event.occurredAt}
-        FROM attempt`;
+        ${appendToOutboxFrom('attempt', abandoned)}`;
       if (appended > 0) afterCommit();
       return appended > 0;
     },
 
     async forgetAttempt(id) {
-      await db.reservationAttempt.deleteMany({ where: { id } });
+      await db.$executeRaw`DELETE FROM reservation_attempt WHERE id = ${id}::uuid`;
     },
 
     async abandonAttemptsOlderThan(olderThanMs, limit, abandonedEvent) {
@@ -150,18 +153,19 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
     },
 
     async cancelIfConfirmed(id, at, cancelled) {
-      const row = await db.$transaction(async (tx) => {
-        const { count } = await tx.reservation.updateMany({
-          where: { id, status: 'CONFIRMED' },
-          data: { status: 'CANCELLED', cancelledAt: at },
-        });
-        if (count === 0) return null;
-        await appendToOutbox(tx, cancelled);
-        return tx.reservation.findUniqueOrThrow({ where: { id } });
-      });
+      // One statement: the conditional UPDATE and its event, atomic without a transaction.
+      const [row] = await db.$queryRaw<ReservationSqlRow[]>`
+        WITH cancelled AS (
+          UPDATE reservation SET status = 'CANCELLED', cancelled_at = ${at}, updated_at = now()
+          WHERE id = ${id}::uuid AND status = 'CONFIRMED'
+          RETURNING id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at
+        ), appended AS (
+          ${appendToOutboxFrom('cancelled', cancelled)}
+        )
+        SELECT * FROM cancelled`;
       if (!row) return null;
       afterCommit();
-      return toReservation(row);
+      return fromSqlRow(row);
     },
   };
 }
