@@ -28,11 +28,14 @@ import {
 import { createErrorFormatter, requestError } from './errors.ts';
 import { createOperationMetricsPlugin } from './operation-metrics-plugin.ts';
 
-/** What every resolver of every subgraph receives. */
+/**
+ * What every resolver of every subgraph receives. No per-request logger: no resolver logs, and a
+ * child logger per request cost every request its bindings' serialisation; the request's own log
+ * line (platform/http/server.ts) carries the correlation id.
+ */
 export interface RequestContext {
   caller: Caller;
   correlationId: string;
-  logger: Logger;
 }
 
 export function readSchema(path: URL): string {
@@ -94,11 +97,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     ...options.lifecycle,
     context: async (request: RequestInfo) => {
       const caller = await callerOf(verifier, request);
-      return options.extendContext({
-        caller,
-        correlationId: request.correlationId,
-        logger: logger.child({ correlationId: request.correlationId }),
-      });
+      return options.extendContext({ caller, correlationId: request.correlationId });
     },
   });
 }
