@@ -8,6 +8,22 @@ import type { PriceDatabase } from './prisma.ts';
 
 type PriceRow = Prisma.PriceGetPayload<{ include: { policy: true } }>;
 
+/** A price with its policy as the raw join reads it. */
+interface PriceSqlRow {
+  ticket_id: string;
+  currency: string;
+  base_price: number;
+  policy_discount: number;
+  vip_discount: number;
+  final_price: number;
+  updated_at: Date;
+  policy_id: string;
+  policy_name: string;
+  discount_percent: number;
+  vip_discount_percent: number;
+  policy_active: boolean;
+}
+
 function toPolicy(row: PolicyRow): PricePolicy {
   return {
     id: row.id,
@@ -77,9 +93,31 @@ export function createPriceRepository(db: PriceDatabase, afterCommit: () => void
       if (applied) afterCommit();
     },
 
+    // Read for every federated read (`Ticket.price`): one raw join, because Prisma 6's client
+    // compiles every model query afresh (and `include` is a second query).
     async findPrices(ticketIds) {
-      const rows = await db.price.findMany({ where: { ticketId: { in: [...ticketIds] } }, include: { policy: true } });
-      return rows.map(toPrice);
+      const rows = await db.$queryRaw<PriceSqlRow[]>`
+        SELECT p.ticket_id, p.currency, p.base_price, p.policy_discount, p.vip_discount, p.final_price, p.updated_at,
+               pp.id AS policy_id, pp.name AS policy_name, pp.discount_percent, pp.vip_discount_percent,
+               pp.active AS policy_active
+        FROM price p JOIN price_policy pp ON pp.id = p.policy_id
+        WHERE p.ticket_id = ANY(${[...ticketIds]}::uuid[])`;
+      return rows.map((row): Price => ({
+        ticketId: row.ticket_id,
+        currency: row.currency,
+        basePrice: row.base_price,
+        policyDiscount: row.policy_discount,
+        vipDiscount: row.vip_discount,
+        finalPrice: row.final_price,
+        policy: {
+          id: row.policy_id,
+          name: row.policy_name,
+          discountPercent: row.discount_percent,
+          vipDiscountPercent: row.vip_discount_percent,
+          active: row.policy_active,
+        },
+        updatedAt: row.updated_at,
+      }));
     },
 
     async listPolicies() {

@@ -1,6 +1,7 @@
-import type {
-  ReservationAttempt as AttemptRow,
-  Reservation as ReservationRow,
+import {
+  Prisma,
+  type ReservationAttempt as AttemptRow,
+  type Reservation as ReservationRow,
 } from '../../../prisma/reservation/client/client.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
@@ -8,18 +9,6 @@ import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import type { Reservation } from '../domain/reservation.ts';
 import type { ReservationDatabase } from './prisma.ts';
-
-function toReservation(row: ReservationRow): Reservation {
-  return {
-    id: row.id,
-    ticketId: row.ticketId,
-    userId: row.userId,
-    userGrade: row.userGrade,
-    status: row.status,
-    reservedAt: row.reservedAt,
-    cancelledAt: row.cancelledAt,
-  };
-}
 
 /** A reservation as a raw statement returns it. */
 interface ReservationSqlRow {
@@ -31,6 +20,8 @@ interface ReservationSqlRow {
   reserved_at: Date;
   cancelled_at: Date | null;
 }
+
+const RESERVATION_COLUMNS = Prisma.raw('id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at');
 
 function fromSqlRow(row: ReservationSqlRow): Reservation {
   return {
@@ -128,28 +119,30 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
       return attempts;
     },
 
+    // Read for every federated read (`myReservations`, `_entities`): raw SQL, because Prisma 6's
+    // client compiles every model query afresh and that compilation cost more than the query.
     async findById(id) {
-      const row = await db.reservation.findUnique({ where: { id } });
-      return row ? toReservation(row) : null;
+      const [row] = await db.$queryRaw<ReservationSqlRow[]>`
+        SELECT ${RESERVATION_COLUMNS} FROM reservation WHERE id = ${id}::uuid`;
+      return row ? fromSqlRow(row) : null;
     },
 
     async findByIds(ids) {
-      const rows = await db.reservation.findMany({ where: { id: { in: [...ids] } } });
-      return rows.map(toReservation);
+      const rows = await db.$queryRaw<ReservationSqlRow[]>`
+        SELECT ${RESERVATION_COLUMNS} FROM reservation WHERE id = ANY(${[...ids]}::uuid[])`;
+      return rows.map(fromSqlRow);
     },
 
     async listByUser(userId, status, page) {
       const after = page.after;
-      const rows = await db.reservation.findMany({
-        where: {
-          userId,
-          ...(status ? { status } : {}),
-          ...(after ? { OR: [{ reservedAt: { lt: after.at } }, { reservedAt: after.at, id: { lt: after.id } }] } : {}),
-        },
-        orderBy: [{ reservedAt: 'desc' }, { id: 'desc' }],
-        take: page.first + 1,
-      });
-      return rows.map(toReservation);
+      const rows = await db.$queryRaw<ReservationSqlRow[]>`
+        SELECT ${RESERVATION_COLUMNS} FROM reservation
+        WHERE user_id = ${userId}
+          ${status ? Prisma.sql`AND status = ${status}::"ReservationStatus"` : Prisma.empty}
+          ${after ? Prisma.sql`AND (reserved_at, id) < (${after.at}, ${after.id}::uuid)` : Prisma.empty}
+        ORDER BY reserved_at DESC, id DESC
+        LIMIT ${page.first + 1}`;
+      return rows.map(fromSqlRow);
     },
 
     async cancelIfConfirmed(id, at, cancelled) {

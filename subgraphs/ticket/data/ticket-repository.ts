@@ -1,5 +1,5 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
-import type { Prisma } from '../../../prisma/ticket/client/client.ts';
+import { Prisma } from '../../../prisma/ticket/client/client.ts';
 import { recordInInbox } from '../../../platform/events/inbox.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
@@ -34,6 +34,33 @@ function statusFilter(status: TicketStatus | undefined, now: Date): Prisma.Ticke
   }
 }
 
+/** A ticket as raw SQL reads it. */
+interface TicketSqlRow {
+  id: string;
+  name: string;
+  starts_at: Date;
+  expires_at: Date;
+  state: TicketRow['state'];
+  held_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const TICKET_COLUMNS = Prisma.raw('id, name, starts_at, expires_at, state, held_by, created_at, updated_at');
+
+function fromSqlRow(row: TicketSqlRow): Ticket {
+  return {
+    id: row.id,
+    name: row.name,
+    startsAt: row.starts_at,
+    expiresAt: row.expires_at,
+    state: row.state,
+    heldBy: row.held_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 /** What the one-statement hold reports (raw SQL). */
 interface HoldRow {
   held: boolean;
@@ -58,14 +85,17 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       return toTicket(row);
     },
 
+    // Keyed look-ups run for every federated read (`_entities`): raw SQL, because Prisma 6's
+    // client compiles every model query afresh and that compilation cost more than the query.
     async findById(id) {
-      const row = await db.ticket.findUnique({ where: { id } });
-      return row ? toTicket(row) : null;
+      const [row] = await db.$queryRaw<TicketSqlRow[]>`SELECT ${TICKET_COLUMNS} FROM ticket WHERE id = ${id}::uuid`;
+      return row ? fromSqlRow(row) : null;
     },
 
     async findByIds(ids) {
-      const rows = await db.ticket.findMany({ where: { id: { in: [...ids] } } });
-      return rows.map(toTicket);
+      const rows = await db.$queryRaw<TicketSqlRow[]>`
+        SELECT ${TICKET_COLUMNS} FROM ticket WHERE id = ANY(${[...ids]}::uuid[])`;
+      return rows.map(fromSqlRow);
     },
 
     async list(filter, page: PageRequest) {
