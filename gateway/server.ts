@@ -18,6 +18,7 @@ import { isDomainError } from '../ticketing/errors.ts';
 import { createErrorFormatter, requestError } from '../platform/graphql/errors.ts';
 import { createOperationMetricsPlugin } from '../platform/graphql/operation-metrics-plugin.ts';
 import { createSubgraphFetchMetrics, instrumentSubgraphFetches } from '../platform/graphql/subgraph-fetch-metrics.ts';
+import { createKeepAliveFetcher } from '../platform/http/keep-alive-fetcher.ts';
 import { startHttpServer, type RunningHttpServer } from '../platform/http/server.ts';
 import { createLogger, type Logger } from '../platform/logging.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
@@ -27,7 +28,6 @@ import type { GatewayContext } from './context.ts';
 import { queryLimitProtection } from './query-limits.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
-import { createSubgraphFetcher } from './subgraph-fetcher.ts';
 import { trustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway extends RunningHttpServer {
@@ -36,7 +36,7 @@ export interface RunningGateway extends RunningHttpServer {
 
 export interface GatewayDependencies {
   logger?: Logger;
-  /** How subgraphs are called (default: the keep-alive client of subgraph-fetcher.ts). */
+  /** How subgraphs are called (default: the keep-alive client of platform/http/keep-alive-fetcher.ts). */
   fetcher?: Fetcher;
 }
 
@@ -48,7 +48,7 @@ export async function startGateway(
   const metrics = createMetricsRegistry('gateway');
   const fetchDuration = createSubgraphFetchMetrics(metrics);
   const verifier = createTokenVerifier(config.auth, { acceptServiceTokens: false });
-  const fetcher = dependencies.fetcher ?? createSubgraphFetcher();
+  const fetcher = dependencies.fetcher ?? createKeepAliveFetcher();
   const rateLimiter = createRateLimiter(config.rateLimit);
   const limits = queryLimitProtection(config.queryLimits, { production: config.production });
   const gateway = new ApolloGateway({

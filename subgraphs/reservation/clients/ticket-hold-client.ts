@@ -5,9 +5,11 @@
  * outcome could be as unknown as the hold's.
  */
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import type { FetcherResponse } from '@apollo/utils.fetcher';
 import { print } from 'graphql';
 import { issueServiceToken } from '../../../platform/auth/tokens.ts';
 import type { AuthConfig } from '../../../platform/config.ts';
+import { createKeepAliveFetcher } from '../../../platform/http/keep-alive-fetcher.ts';
 import type { Causation } from '../../../ticketing/events/envelope.ts';
 import { TicketExpired, TicketNotAvailable, TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { TicketServiceUnavailable } from '../domain/errors.ts';
@@ -36,6 +38,7 @@ export function createTicketHoldClient(options: {
   callPolicy: TicketCallPolicy;
 }): TicketHolds {
   let token: { value: string; renewAt: number } | undefined;
+  const fetcher = createKeepAliveFetcher();
 
   async function serviceToken(): Promise<string> {
     if (!token || Date.now() >= token.renewAt) {
@@ -47,9 +50,9 @@ export function createTicketHoldClient(options: {
 
   async function sendHold(ticketId: string, reservationId: string, causation: Causation, signal: AbortSignal) {
     const variables: HoldTicketMutationVariables = { ticketId, reservationId };
-    let response: Response;
+    let response: FetcherResponse;
     try {
-      response = await fetch(options.ticketUrl, {
+      response = await fetcher(options.ticketUrl, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -1,17 +1,20 @@
 /**
- * The gateway's HTTP client for its subgraphs: `node:http` over one keep-alive agent.
+ * The HTTP client for calls between our processes (the gateway to its subgraphs, reservation's
+ * hold to ticket): `node:http` over one keep-alive agent, with the `fetch` shape Apollo's data
+ * sources expect.
  *
  * Node's global fetch (undici) keeps connections alive too, but wraps every call in WHATWG
  * streams, request clones and body tees: with it the gateway spent about twice the CPU per
- * federated request (`npm run bench`, entry gateway-optimisations). Subgraph bodies are small
- * JSON documents, read whole.
+ * federated request (`npm run bench`, entry gateway-optimisations), and reservation's hold call
+ * was a tenth of its CPU per reservation (docs/performance.md). Bodies are small JSON documents,
+ * read whole.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
 
-export interface SubgraphFetcherOptions {
-  /** Sockets per subgraph origin; requests beyond wait for one (default: unbounded, as fetch). */
+export interface KeepAliveFetcherOptions {
+  /** Sockets per origin; requests beyond wait for one (default: unbounded, as fetch). */
   maxSockets?: number;
   /** Idle sockets kept per origin for the next requests. */
   maxFreeSockets?: number;
@@ -87,7 +90,7 @@ class BufferedResponse implements FetcherResponse {
   }
 }
 
-export function createSubgraphFetcher(options: SubgraphFetcherOptions = {}): Fetcher {
+export function createKeepAliveFetcher(options: KeepAliveFetcherOptions = {}): Fetcher {
   const agentOptions: http.AgentOptions = {
     keepAlive: true,
     maxSockets: options.maxSockets ?? Infinity,
