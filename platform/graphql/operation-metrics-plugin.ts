@@ -7,7 +7,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { callerId, type Caller } from '../../ticketing/caller.ts';
 import { registered } from '../http/http-metrics.ts';
-import { annotateRequest } from '../http/request-scope.ts';
+import { annotateRequest, type RecordedContext } from '../http/request-scope.ts';
 
 export interface OperationMetricsOptions {
   /**
@@ -20,7 +20,7 @@ export interface OperationMetricsOptions {
 /** Label value for a request that never reached an operation (it did not parse or validate). */
 export const INVALID_OPERATION = '(invalid)';
 
-export function createOperationMetricsPlugin<TContext extends BaseContext & { caller?: Caller }>(
+export function createOperationMetricsPlugin<TContext extends BaseContext & RecordedContext & { caller?: Caller }>(
   registry: Registry,
   options: OperationMetricsOptions = {},
 ): ApolloServerPlugin<TContext> {
@@ -73,7 +73,8 @@ export function createOperationMetricsPlugin<TContext extends BaseContext & { ca
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       const userId = contextValue.caller ? callerId(contextValue.caller) : undefined;
-      if (userId) annotateRequest({ userId });
+      const record = contextValue.requestRecord;
+      if (userId) annotateRequest(record, { userId });
       return {
         async willSendResponse({ operation, operationName, response }) {
           const name = operation ? operationLabel(operationName) : INVALID_OPERATION;
@@ -84,7 +85,7 @@ export function createOperationMetricsPlugin<TContext extends BaseContext & { ca
           duration.observe({ operation: name, type }, (performance.now() - started) / 1000);
           operations.inc({ operation: name, type, outcome: codes.length > 0 ? 'error' : 'success' });
           for (const code of codes) errors.inc({ operation: name, code });
-          annotateRequest({
+          annotateRequest(record, {
             operation: operation ? (operationName ?? '(anonymous)') : INVALID_OPERATION,
             operationType: type,
             errorCodes: codes,

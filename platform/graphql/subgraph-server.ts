@@ -25,6 +25,7 @@ import {
   type RequestInfo,
   type RunningHttpServer,
 } from '../http/server.ts';
+import type { RecordedContext } from '../http/request-scope.ts';
 import { createErrorFormatter, requestError } from './errors.ts';
 import { createOperationMetricsPlugin } from './operation-metrics-plugin.ts';
 
@@ -33,7 +34,7 @@ import { createOperationMetricsPlugin } from './operation-metrics-plugin.ts';
  * child logger per request cost every request its bindings' serialisation; the request's own log
  * line (platform/http/server.ts) carries the correlation id.
  */
-export interface RequestContext {
+export interface RequestContext extends RecordedContext {
   caller: Caller;
   correlationId: string;
 }

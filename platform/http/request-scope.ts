@@ -2,9 +2,12 @@
  * What the HTTP edge learns about a request while it runs, for its one log line: the GraphQL
  * layer adds the operation and the caller without knowing about the HTTP server, and the server
  * writes the line when the response is sent.
+ *
+ * The HTTP edge puts the record in the GraphQL context (`requestRecord`). It used to travel in an
+ * AsyncLocalStorage: one
+ * store switched on async hooks for every promise of the process, which cost each subgraph and the
+ * gateway 2–3 % of their CPU per request (docs/performance.md).
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 export interface RequestRecord {
   correlationId: string;
   /** The GraphQL operation name, `(anonymous)`, or `(invalid)` for a request that did not parse. */
@@ -16,14 +19,15 @@ export interface RequestRecord {
   errorCodes?: string[];
 }
 
-const scope = new AsyncLocalStorage<RequestRecord>();
-
-export function runInRequestScope<T>(record: RequestRecord, run: () => T): T {
-  return scope.run(record, run);
+/** A context the HTTP edge gave its request's record (absent when a test executes an operation directly). */
+export interface RecordedContext {
+  requestRecord?: RequestRecord;
 }
 
-/** Adds to the current request's record; does nothing outside a request (a test calling a resolver). */
-export function annotateRequest(fields: Partial<Omit<RequestRecord, 'correlationId'>>): void {
-  const record = scope.getStore();
+/** Adds to the request's record; does nothing without one. */
+export function annotateRequest(
+  record: RequestRecord | undefined,
+  fields: Partial<Omit<RequestRecord, 'correlationId'>>,
+): void {
   if (record) Object.assign(record, fields);
 }

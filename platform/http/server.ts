@@ -14,7 +14,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
 import { watchEventLoop } from './event-loop-watchdog.ts';
 import { createHttpMetrics } from './http-metrics.ts';
-import { runInRequestScope, type RequestRecord } from './request-scope.ts';
+import type { RecordedContext, RequestRecord } from './request-scope.ts';
 
 export interface RequestInfo {
   headers: IncomingMessage['headers'];
@@ -162,7 +162,7 @@ export async function startHttpServer<TContext extends BaseContext>(
     };
   }
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string) {
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, record: RequestRecord) {
     let body: unknown;
     if (req.method === 'POST') {
       const text = await readBody(req, maxBodyBytes);
@@ -183,7 +183,16 @@ export async function startHttpServer<TContext extends BaseContext>(
     }
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context({ headers: req.headers, correlationId, request: { search: url.search, body } }),
+      context: async () => {
+        const context: TContext & RecordedContext = await options.context({
+          headers: req.headers,
+          correlationId: record.correlationId,
+          request: { search: url.search, body },
+        });
+        // For the operation metrics plugin, which adds the operation and the caller to the log line.
+        context.requestRecord = record;
+        return context;
+      },
     });
     res.statusCode = result.status ?? 200;
     for (const [name, value] of result.headers) res.setHeader(name, value);
@@ -197,7 +206,8 @@ export async function startHttpServer<TContext extends BaseContext>(
 
   const separateAdmin = options.adminPort !== undefined;
 
-  async function route(req: IncomingMessage, res: ServerResponse, url: URL, correlationId: string, admin: boolean) {
+  async function route(req: IncomingMessage, res: ServerResponse, url: URL, record: RequestRecord, admin: boolean) {
+    const { correlationId } = record;
     if (!admin && allowCors(req, res) && req.method === 'OPTIONS') {
       res.writeHead(204);
       return res.end();
@@ -226,7 +236,7 @@ export async function startHttpServer<TContext extends BaseContext>(
           return res.end(await metrics.metrics());
         case '/':
         case '/graphql':
-          return await handleGraphQL(req, res, url, correlationId);
+          return await handleGraphQL(req, res, url, record);
         default:
           return sendJson(res, 404, requestErrorBody('NOT_FOUND', `no route for ${url.pathname}`));
       }
@@ -274,7 +284,7 @@ export async function startHttpServer<TContext extends BaseContext>(
       const fields = { method: req.method, path: url.pathname, status: res.statusCode, durationMs };
       logRequest(record, fields, INTERNAL_ROUTES.has(routeName), !res.writableFinished);
     });
-    void runInRequestScope(record, () => route(req, res, url, record.correlationId, admin));
+    void route(req, res, url, record, admin);
   };
   const server = http.createServer(handle(false));
   // Longer than typical client and load-balancer idle timeouts, so keep-alive sockets are not cut mid-request.
