@@ -4,9 +4,8 @@
  * writes the line when the response is sent.
  *
  * The HTTP edge puts the record in the GraphQL context (`requestRecord`). It used to travel in an
- * AsyncLocalStorage: one
- * store switched on async hooks for every promise of the process, which cost each subgraph and the
- * gateway 2–3 % of their CPU per request (docs/performance.md).
+ * AsyncLocalStorage, whose async hooks ran for every promise of the process: 2–3 % of the CPU per
+ * request of each subgraph and the gateway (docs/performance.md).
  */
 export interface RequestRecord {
   correlationId: string;
