@@ -133,7 +133,10 @@ export function createTicketCallPolicy(
       backoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 500 }),
     },
   );
-  const timeoutPolicy = timeout(options.timeoutMs, TimeoutStrategy.Aggressive);
+  // The timer's abort cancels a call still running at the timeout. Aborting again once a call has
+  // returned (cockatiel's default) cancels nothing, since the call has read its whole answer, and
+  // built a DOMException with its stack for every call: 1.5 % of reservation's CPU.
+  const timeoutPolicy = timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   timeoutPolicy.onTimeout(() => timeouts.inc());
   const policy = wrap(retries, breaker, bulkhead(options.bulkheadLimit, options.bulkheadQueue), timeoutPolicy);
 
