@@ -38,6 +38,22 @@ export function outboxRowOf(event: EventEnvelope) {
   };
 }
 
+/**
+ * Outbox rows as the columns of an `unnest($n::uuid[], $n+1::text[], $n+2::text[], $n+3::text[],
+ * $n+4::timestamptz[])` (id, type, subject, envelope as JSON text, occurred_at), for a statement
+ * that writes many rows at once.
+ */
+export function outboxColumns(events: readonly EventEnvelope[]): [string[], string[], string[], string[], string[]] {
+  const rows = events.map(outboxRowOf);
+  return [
+    rows.map((row) => row.id),
+    rows.map((row) => row.type),
+    rows.map((row) => row.subject),
+    rows.map((row) => JSON.stringify(row.envelope)),
+    rows.map((row) => row.occurredAt.toISOString()),
+  ];
+}
+
 interface RawClient {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
