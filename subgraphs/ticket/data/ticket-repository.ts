@@ -1,7 +1,7 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import type { Prisma } from '../../../prisma/ticket/client/client.ts';
-import { recordInInbox } from '../../../platform/events/inbox.ts';
-import { appendToOutbox } from '../../../platform/events/outbox.ts';
+import { recordBatchInInbox, recordInInbox } from '../../../platform/events/inbox.ts';
+import { appendToOutbox, outboxColumns } from '../../../platform/events/outbox.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
 import type { Ticket, TicketStatus } from '../domain/ticket.ts';
@@ -32,6 +32,25 @@ function statusFilter(status: TicketStatus | undefined, now: Date): Prisma.Ticke
       return {};
   }
 }
+
+/**
+ * Closes the holds of ended reservations and releases the tickets they still hold, with a
+ * TicketReleased row in the outbox for each ticket released: $1, $2 the tickets and reservations,
+ * then the released events' outbox columns, all in the same order.
+ */
+const CLOSE_AND_RELEASE = `WITH ended AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+      AS x(ticket_id, reservation_id, event_id, type, subject, envelope, occurred_at)
+  ), closed AS (
+    INSERT INTO closed_hold (reservation_id, ticket_id) SELECT reservation_id, ticket_id FROM ended
+    ON CONFLICT (reservation_id) DO NOTHING
+  ), released AS (
+    UPDATE ticket t SET state = 'AVAILABLE', held_by = NULL, updated_at = now() FROM ended e
+    WHERE t.id = e.ticket_id AND t.state = 'RESERVED' AND t.held_by = e.reservation_id
+    RETURNING e.event_id
+  )
+  INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
+  SELECT e.event_id, e.type, e.subject, e.envelope::jsonb, e.occurred_at FROM ended e JOIN released r USING (event_id)`;
 
 /**
  * @param afterCommit called after a transaction that wrote outbox events commits (wakes the relay)
@@ -109,6 +128,32 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       });
       if (didRelease) afterCommit();
       return didRelease;
+    },
+
+    async closeHoldsOfEndedReservations(ends) {
+      const releasedAny = await db.$transaction(async (tx) => {
+        const fresh = await recordBatchInInbox(
+          tx,
+          ends.map((end) => end.cause),
+        );
+        const todo = ends.filter((end) => fresh.delete(end.cause.id));
+        if (todo.length === 0) return false;
+        // As in releaseIfHeldBy: the row locks first, so a hold of one of these reservations either
+        // committed before (and is released below, in a later statement) or waits and then finds
+        // its hold closed. One order for every transaction: no deadlock between two batches.
+        await tx.$queryRawUnsafe(
+          'SELECT id FROM ticket WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE',
+          todo.map((end) => end.ticketId),
+        );
+        const released = await tx.$executeRawUnsafe(
+          CLOSE_AND_RELEASE,
+          todo.map((end) => end.ticketId),
+          todo.map((end) => end.reservationId),
+          ...outboxColumns(todo.map((end) => end.released)),
+        );
+        return released > 0;
+      });
+      if (releasedAny) afterCommit();
     },
 
     async isHoldClosed(reservationId) {
