@@ -233,6 +233,14 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     }
   }
 
+  function recordApplied(message: JsMsg, event: EventEnvelope, batch: number): void {
+    metrics.handled.inc({ consumer: durableName, type: event.type, outcome: 'applied' });
+    const sinceOccurredMs = Date.now() - Date.parse(event.occurredAt);
+    if (sinceOccurredMs >= 0)
+      metrics.sinceOccurred.observe({ consumer: durableName, type: event.type }, sinceOccurredMs / 1000);
+    logOf(event).info({ redelivered: message.redelivered, batch }, 'event handled');
+  }
+
   /** One message on its own: acknowledged after its commit, or redelivered later, or dead-lettered. */
   async function handleOne(message: JsMsg, event: EventEnvelope): Promise<void> {
     const log = logOf(event);
@@ -299,8 +307,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     metrics.batchSize.observe(handled.length);
     for (const { message, event } of handled) {
       metrics.duration.observe({ consumer: durableName, type: event.type }, share);
-      metrics.handled.inc({ consumer: durableName, type: event.type, outcome: 'applied' });
-      logOf(event).info({ redelivered: message.redelivered, batch: handled.length }, 'event handled');
+      recordApplied(message, event, handled.length);
     }
   }
 
