@@ -12,7 +12,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.ts';
 import type { AuthConfig, ConsumerConfig, DatabaseConfig, LifecycleConfig, NatsConfig } from './config.ts';
 import { openDatabase } from './database/database.ts';
-import { startDurableConsumer, type DurableConsumer, type EventHandlers } from './events/consumer.ts';
+import { startDurableConsumer, type DurableConsumer, type EventConsumption } from './events/consumer.ts';
 import { connectMessaging } from './events/messaging.ts';
 import { createOutboxRelay, type OutboxDatabase, type OutboxRelay } from './events/outbox.ts';
 import { startSubgraphServer, type RequestContext } from './graphql/subgraph-server.ts';
@@ -40,7 +40,7 @@ export interface Wiring<TContext extends RequestContext> {
   resolvers: object;
   extendContext: (base: RequestContext) => TContext;
   /** The events this subgraph consumes, under its durable consumer. */
-  consumer?: { durableName: string; handlers: EventHandlers; settings: ConsumerConfig };
+  consumer?: { durableName: string; handlers: EventConsumption; settings: ConsumerConfig };
   /** Runs once everything is up (for example seeding demo data). */
   afterStart?: () => Promise<void>;
   /** Starts work that runs in the background while the process serves; stopped before the database closes. */
@@ -137,7 +137,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
         jsm: m.jsm,
         nats: config.nats,
         durableName,
-        handlers,
+        ...handlers,
         logger,
         metrics,
         ackWaitMs: settings.ackWaitMs,

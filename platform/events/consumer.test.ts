@@ -1,7 +1,7 @@
 /**
  * The durable consumer against a real NATS JetStream: a poison message is retried a bounded number
  * of times, then dead-lettered with its reason, without holding up the events behind it; an
- * invalid message is dead-lettered at once.
+ * invalid message is dead-lettered at once; a batch that fails is applied one event at a time.
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
@@ -13,7 +13,7 @@ import { Registry } from 'prom-client';
 import { eventually } from '../../test/support/eventually.ts';
 import { createTestStream, type TestStream } from '../../test/support/nats.ts';
 import { createTestPublisher, type TestPublisher } from '../../test/support/publisher.ts';
-import { startDurableConsumer, type DurableConsumer } from './consumer.ts';
+import { batchConsumption, startDurableConsumer, type DurableConsumer } from './consumer.ts';
 import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
 import { newEvent } from '../../ticketing/events/envelope.ts';
 import { deadLetterStream, ensureStream } from './jetstream.ts';
@@ -106,4 +106,42 @@ it('dead-letters a message that is not a valid event at once', async () => {
     async () => expect((await deadLetters()).filter((l) => l.reason === 'invalid-event')).toHaveLength(1),
     5_000,
   );
+});
+
+it('applies a batch in one go, and a batch that fails one event at a time: the poison is isolated, the rest applied', async () => {
+  const events = [reserved(), reserved(), reserved()];
+  const batchPoison = events[1]!.id;
+  for (const event of events) await publisher.publish(event);
+  const batches: string[][] = [];
+  const appliedInBatches: string[] = [];
+  const batchMetrics = new Registry();
+  // All but the poison, applied as a transaction would: the whole batch, or nothing of it.
+  const applyBatch = async (batch: readonly EventEnvelope[]) => {
+    batches.push(batch.map((event) => event.id));
+    if (batch.some((event) => event.id === batchPoison)) throw new Error('this event can never be applied');
+    appliedInBatches.push(...batch.map((event) => event.id));
+  };
+  // Started after the events are in the stream, so its first pull delivers them together.
+  const batchConsumer = await startDurableConsumer({
+    connection,
+    jsm,
+    nats: stream,
+    durableName: `consumer_batch_test_${stream.suffix}`,
+    ...batchConsumption(['TicketReserved'], applyBatch),
+    logger: pino({ level: 'silent' }),
+    metrics: batchMetrics,
+    maxDeliver: 2,
+  });
+  try {
+    await eventually(async () => {
+      expect(appliedInBatches).toEqual(expect.arrayContaining([events[0]!.id, events[2]!.id]));
+      expect(await batchMetrics.getSingleMetricAsString('events_dead_lettered_total')).toMatch(
+        /reason="handler-failed"[^\n]* 1/,
+      );
+    }, 10_000);
+    expect(appliedInBatches).not.toContain(batchPoison);
+    expect(batches.some((batch) => batch.length > 1)).toBe(true);
+  } finally {
+    await batchConsumer.stop();
+  }
 });

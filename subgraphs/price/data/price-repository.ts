@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
-import { recordInInbox } from '../../../platform/events/inbox.ts';
-import { appendToOutbox } from '../../../platform/events/outbox.ts';
-import type { PriceRepository, PricingTransaction } from '../domain/ports.ts';
+import type { PriceRepository } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';
+import { applyPricingBatch } from './pricing-batch.ts';
 import type { PriceDatabase } from './prisma.ts';
 
 type PriceRow = Prisma.PriceGetPayload<{ include: { policy: true } }>;
@@ -47,50 +46,14 @@ function toPrice(row: PriceRow): Price {
   };
 }
 
-function pricingTransaction(tx: Prisma.TransactionClient): PricingTransaction {
-  return {
-    async activePolicy() {
-      return toPolicy(await tx.pricePolicy.findFirstOrThrow({ where: { active: true } }));
-    },
-    async findPrice(ticketId) {
-      const row = await tx.price.findUnique({ where: { ticketId }, include: { policy: true } });
-      return row ? toPrice(row) : null;
-    },
-    async savePrice(price) {
-      await tx.price.upsert({ where: { ticketId: price.ticketId }, create: price, update: price });
-    },
-    async findAdjustment(reservationId) {
-      const row = await tx.vipAdjustment.findUnique({ where: { reservationId } });
-      return row?.state ?? null;
-    },
-    async saveAdjustment(reservationId, ticketId, state) {
-      await tx.vipAdjustment.upsert({
-        where: { reservationId },
-        create: { reservationId, ticketId, state },
-        update: { state },
-      });
-    },
-    async hasAppliedAdjustment(ticketId) {
-      return (await tx.vipAdjustment.count({ where: { ticketId, state: 'APPLIED' } })) > 0;
-    },
-    publish: (event) => appendToOutbox(tx, event),
-  };
-}
-
 /**
  * @param afterCommit called after a transaction that may have written outbox events commits
  */
 export function createPriceRepository(db: PriceDatabase, afterCommit: () => void): PriceRepository {
   return {
-    async handle(ticketId, cause, work) {
-      const applied = await db.$transaction(async (tx) => {
-        // Events about one ticket are applied one at a time, whichever replica handles them.
-        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', ticketId);
-        if (!(await recordInInbox(tx, cause))) return false;
-        await work(pricingTransaction(tx));
-        return true;
-      });
-      if (applied) afterCommit();
+    async applyInOneTransaction(causes, step) {
+      const published = await db.$transaction((tx) => applyPricingBatch(tx, causes, step));
+      if (published) afterCommit();
     },
 
     // Read for every federated read (`Ticket.price`): one raw join, because Prisma 6's client

@@ -11,7 +11,7 @@ export interface NewPolicy {
   active: boolean;
 }
 
-/** Reads and writes inside one transaction, serialised per ticket. */
+/** Reads and writes inside one transaction that holds the locks of the tickets it touches. */
 export interface PricingTransaction {
   activePolicy(): Promise<PricePolicy>;
   findPrice(ticketId: string): Promise<Price | null>;
@@ -25,10 +25,14 @@ export interface PricingTransaction {
 
 export interface PriceRepository {
   /**
-   * Runs `work` in one transaction that holds the ticket's lock and records `cause` in the
-   * inbox. Does nothing if `cause` was already processed.
+   * Applies `causes` in one transaction that holds the locks of their tickets and records them in
+   * the inbox: `step` runs for each cause not processed before, in order, and sees what the
+   * steps before it wrote. All of them commit, or none.
    */
-  handle(ticketId: string, cause: EventEnvelope, work: (tx: PricingTransaction) => Promise<void>): Promise<void>;
+  applyInOneTransaction(
+    causes: readonly EventEnvelope[],
+    step: (tx: PricingTransaction, cause: EventEnvelope) => Promise<void>,
+  ): Promise<void>;
   findPrices(ticketIds: readonly string[]): Promise<Price[]>;
   listPolicies(): Promise<PricePolicy[]>;
   findActivePolicy(): Promise<PricePolicy>;

@@ -1,8 +1,8 @@
 import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import { Prisma } from '../../../prisma/ticket/client/client.ts';
-import { recordInInbox } from '../../../platform/events/inbox.ts';
+import { recordBatchInInbox, recordInInbox } from '../../../platform/events/inbox.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
-import { appendToOutbox } from '../../../platform/events/outbox.ts';
+import { appendToOutbox, outboxColumns } from '../../../platform/events/outbox.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
 import type { Ticket, TicketStatus } from '../domain/ticket.ts';
@@ -69,6 +69,34 @@ interface HoldRow {
   held_by: string | null;
   expires_at: Date | null;
 }
+
+/**
+ * Closes the holds of ended reservations, in reservation order (two batches never wait for each
+ * other in a cycle): $1 the tickets, $2 the reservations, in the same order. A hold claiming one of
+ * these records in a concurrent transaction is waited for, so the release that follows (a
+ * statement of its own) sees that hold's commit and gives the ticket back.
+ */
+const CLOSE_HOLDS = `INSERT INTO hold_record (reservation_id, ticket_id, closed_at)
+  SELECT DISTINCT ON (reservation_id) reservation_id, ticket_id, now()
+  FROM unnest($1::uuid[], $2::uuid[]) AS x(ticket_id, reservation_id)
+  ORDER BY reservation_id
+  ON CONFLICT (reservation_id) DO UPDATE SET closed_at = coalesce(hold_record.closed_at, now())`;
+
+/**
+ * Releases the tickets that the ended reservations still hold, with a TicketReleased row in the
+ * outbox for each ticket released: $1, $2 the tickets and reservations, then the released events'
+ * outbox columns, all in the same order.
+ */
+const RELEASE_HELD = `WITH ended AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+      AS x(ticket_id, reservation_id, event_id, type, subject, envelope, occurred_at)
+  ), released AS (
+    UPDATE ticket t SET state = 'AVAILABLE', held_by = NULL, updated_at = now() FROM ended e
+    WHERE t.id = e.ticket_id AND t.state = 'RESERVED' AND t.held_by = e.reservation_id
+    RETURNING e.event_id
+  )
+  INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
+  SELECT e.event_id, e.type, e.subject, e.envelope::jsonb, e.occurred_at FROM ended e JOIN released r USING (event_id)`;
 
 /**
  * @param afterCommit called after a transaction that wrote outbox events commits (wakes the relay)
@@ -193,6 +221,30 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       });
       if (didRelease) afterCommit();
       return didRelease;
+    },
+
+    async closeHoldsOfEndedReservations(ends) {
+      const releasedAny = await db.$transaction(async (tx) => {
+        const fresh = await recordBatchInInbox(
+          tx,
+          ends.map((end) => end.cause),
+        );
+        const todo = ends.filter((end) => fresh.delete(end.cause.id));
+        if (todo.length === 0) return false;
+        const tickets = todo.map((end) => end.ticketId);
+        const reservations = todo.map((end) => end.reservationId);
+        await tx.$executeRawUnsafe(CLOSE_HOLDS, tickets, reservations);
+        // The tickets' row locks in one order for every transaction: no deadlock between two batches.
+        await tx.$queryRawUnsafe('SELECT id FROM ticket WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', tickets);
+        const released = await tx.$executeRawUnsafe(
+          RELEASE_HELD,
+          tickets,
+          reservations,
+          ...outboxColumns(todo.map((end) => end.released)),
+        );
+        return released > 0;
+      });
+      if (releasedAny) afterCommit();
     },
   };
 }

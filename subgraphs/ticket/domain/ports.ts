@@ -58,6 +58,20 @@ export interface TicketRepository {
     released: EventEnvelope<'TicketReleased'>,
     options?: { cause?: EventEnvelope; close?: boolean },
   ): Promise<boolean>;
+  /**
+   * The saga's compensations, in one transaction: for each end not recorded in the inbox before,
+   * the reservation's hold is closed for good and its ticket, if that reservation holds it, goes
+   * back to AVAILABLE with its TicketReleased event. All of them commit, or none.
+   */
+  closeHoldsOfEndedReservations(ends: readonly HoldEnd[]): Promise<void>;
+}
+
+/** A reservation that ended (its cause), and the release it calls for. */
+export interface HoldEnd {
+  cause: EventEnvelope<'ReservationCancelled' | 'HoldAbandoned'>;
+  ticketId: string;
+  reservationId: string;
+  released: EventEnvelope<'TicketReleased'>;
 }
 
 export interface TicketDeps {

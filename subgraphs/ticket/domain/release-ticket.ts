@@ -4,7 +4,7 @@ import { causedBy, newEvent, type Causation } from '../../../ticketing/events/en
 import { assertId } from '../../../platform/validation.ts';
 import { TicketNotFound } from '../../../ticketing/ticket-errors.ts';
 import { HOLDING_SERVICE, type TicketHold } from './hold-ticket.ts';
-import type { TicketDeps } from './ports.ts';
+import type { HoldEnd, TicketDeps } from './ports.ts';
 import { statusOf } from './ticket.ts';
 
 /**
@@ -31,14 +31,24 @@ export async function releaseTicket(
 /**
  * The saga's compensation on the ticket side: a cancelled reservation, or a hold reservation
  * abandoned because it could not confirm it, gives its ticket back and closes that reservation's
- * hold for good, so a hold request for it that arrives late is refused.
+ * hold for good, so a hold request for it that arrives late is refused. A batch of them is applied
+ * in one transaction.
  */
-export async function releaseTicketOfEndedReservation(
+export async function releaseTicketsOfEndedReservations(
   deps: TicketDeps,
-  ended: EventEnvelope<'ReservationCancelled' | 'HoldAbandoned'>,
+  endings: readonly EventEnvelope[],
 ): Promise<void> {
-  const { ticketId, reservationId } = ended;
-  if (!ticketId || !reservationId) return;
-  const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(ended), deps.clock());
-  await deps.tickets.releaseIfHeldBy(ticketId, reservationId, released, { cause: ended, close: true });
+  const ends: HoldEnd[] = [];
+  for (const ended of endings) {
+    const { ticketId, reservationId } = ended;
+    if (!ticketId || !reservationId) continue;
+    if (ended.type !== 'ReservationCancelled' && ended.type !== 'HoldAbandoned') continue;
+    const cause = ended as EventEnvelope<'ReservationCancelled' | 'HoldAbandoned'>;
+    const released = newEvent('TicketReleased', { ticketId, reservationId }, {}, causedBy(cause), deps.clock());
+    ends.push({ cause, ticketId, reservationId, released });
+  }
+  if (ends.length > 0) await deps.tickets.closeHoldsOfEndedReservations(ends);
 }
+
+/** The events that end a reservation, for the ticket side. */
+export const RESERVATION_END_EVENT_TYPES = ['ReservationCancelled', 'HoldAbandoned'] as const;

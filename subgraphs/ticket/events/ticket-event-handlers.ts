@@ -1,11 +1,8 @@
-import type { EventHandlers } from '../../../platform/events/consumer.ts';
+import { batchConsumption, type EventConsumption } from '../../../platform/events/consumer.ts';
 import type { TicketDeps } from '../domain/ports.ts';
-import { releaseTicketOfEndedReservation } from '../domain/release-ticket.ts';
+import { releaseTicketsOfEndedReservations, RESERVATION_END_EVENT_TYPES } from '../domain/release-ticket.ts';
 
-/** The events the ticket subgraph reacts to. */
-export function ticketEventHandlers(deps: TicketDeps): EventHandlers {
-  return {
-    ReservationCancelled: (event) => releaseTicketOfEndedReservation(deps, event),
-    HoldAbandoned: (event) => releaseTicketOfEndedReservation(deps, event),
-  };
+/** The events the ticket subgraph reacts to, a batch at a time in one transaction. */
+export function ticketEventHandlers(deps: TicketDeps): EventConsumption {
+  return batchConsumption(RESERVATION_END_EVENT_TYPES, (events) => releaseTicketsOfEndedReservations(deps, events));
 }

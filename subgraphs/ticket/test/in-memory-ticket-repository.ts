@@ -6,7 +6,7 @@
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
-import type { HoldAttempt, NewTicket, TicketRepository } from '../domain/ports.ts';
+import type { HoldAttempt, HoldEnd, NewTicket, TicketRepository } from '../domain/ports.ts';
 import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
 
 /** The listing order: registration time, then id. */
@@ -92,5 +92,11 @@ export class InMemoryTicketRepository implements TicketRepository {
     this.tickets.set(ticketId, { ...ticket, state: 'AVAILABLE', heldBy: null, updatedAt: this.clock() });
     this.outbox.push(released);
     return true;
+  }
+
+  async closeHoldsOfEndedReservations(ends: readonly HoldEnd[]): Promise<void> {
+    for (const { ticketId, reservationId, released, cause } of ends) {
+      await this.releaseIfHeldBy(ticketId, reservationId, released, { cause, close: true });
+    }
   }
 }

@@ -56,7 +56,7 @@ export function prepareBatchWriter(db: Database.Database): BatchWriter {
     replaceTicket: db.prepare(replaceStatement(TICKET_ROW)),
     replaceReservation: db.prepare(replaceStatement(RESERVATION_ROW)),
     releaseHold: db.prepare('INSERT INTO released_hold (reservation_id, ticket_id) VALUES (?, ?)'),
-    recordApplied: db.prepare('INSERT INTO applied_event (id) VALUES (?)'),
+    recordApplied: db.prepare('INSERT INTO applied_event (id) SELECT value FROM json_each(?)'),
     advance: db.prepare('UPDATE view_meta SET last_applied_sequence = ? WHERE id = 1'),
   };
 
@@ -115,7 +115,7 @@ export function prepareBatchWriter(db: Database.Database): BatchWriter {
     const outcome = withoutAppliedEvents(fresh.flatMap((message) => (message.event ? [message.event] : [])));
     const ticketIds = [...new Set(outcome.applied.flatMap((event) => (event.ticketId ? [event.ticketId] : [])))];
     writeChanges(applyEvents(loadSlices(ticketIds), outcome.applied));
-    for (const event of outcome.applied) statements.recordApplied.run(event.id);
+    statements.recordApplied.run(JSON.stringify(outcome.applied.map((event) => event.id)));
     statements.advance.run(last.sequence);
     return outcome;
   }).immediate;

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConfig } from '../../../platform/config.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { inBatches } from '../../../platform/events/batches.ts';
 import type { Messaging } from '../../../platform/events/messaging.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { SequencedEvent } from '../data/batch-writer.ts';
@@ -132,34 +133,15 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
    * was being applied makes the next batch.
    */
   async function applyPull(messages: ConsumerMessages): Promise<void> {
-    const received: JsMsg[] = [];
-    let arrived: (() => void) | undefined;
-    let drained = false;
-    const receiving = (async () => {
-      try {
-        for await (const message of messages) {
-          received.push(message);
-          streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
-          arrived?.();
-        }
-      } finally {
-        drained = true;
-        arrived?.();
-      }
-    })();
-    while (!done()) {
-      if (received.length === 0) {
-        if (drained) break;
-        await new Promise<void>((resolve) => (arrived = resolve));
-        arrived = undefined;
-        continue;
-      }
-      // Let the rest of what the socket delivered join this batch.
-      await new Promise((resolve) => setImmediate(resolve));
-      if (!(await applyBatch(received.splice(0, MAX_BATCH)))) break;
-    }
-    await messages.close();
-    await receiving.catch((error) => logger.debug({ err: error, consumer: prefix }, 'a pull ended early'));
+    await inBatches(messages, {
+      maxBatch: MAX_BATCH,
+      apply: applyBatch,
+      stopped: done,
+      received: (message) => {
+        streamSeen = Math.max(streamSeen, message.info.streamSequence + message.info.pending);
+      },
+      endedEarly: (error) => logger.debug({ err: error, consumer: prefix }, 'a pull ended early'),
+    });
   }
 
   let ended = false;

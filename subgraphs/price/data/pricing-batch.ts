@@ -1,0 +1,154 @@
+/**
+ * A batch of price events in one PostgreSQL transaction, in a fixed number of statements however
+ * many events it holds:
+ *
+ * 1. the advisory locks of its tickets, in one order for every replica (no deadlock between two
+ *    batches), so the events of one ticket are applied one batch at a time;
+ * 2. the inbox rows of its events (those recorded before are skipped);
+ * 3. everything the steps read: the tickets' prices and policies, their reservations' VIP
+ *    adjustments and the active policy, read after the locks were granted;
+ * 4. what the steps wrote: prices, adjustments and outbox rows, in one statement.
+ *
+ * The steps run in between on that state in memory (`PricingTransaction`), each seeing what the
+ * steps before it wrote.
+ */
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import { recordBatchInInbox } from '../../../platform/events/inbox.ts';
+import { outboxColumns } from '../../../platform/events/outbox.ts';
+import type { PricingTransaction, VipAdjustmentState } from '../domain/ports.ts';
+import type { Price, PricePolicy } from '../domain/price.ts';
+
+/** The part of a Prisma transaction client a batch needs. */
+export interface RawTransaction {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+const POLICY_JSON = `json_build_object('id', pp.id, 'name', pp.name, 'discountPercent', pp.discount_percent,
+  'vipDiscountPercent', pp.vip_discount_percent, 'active', pp.active)`;
+
+const LOCK_TICKETS = `SELECT count(pg_advisory_xact_lock(h))::int AS locked
+  FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) AS ordered`;
+
+const READ = `SELECT
+    (SELECT coalesce(json_agg(json_build_object('ticketId', p.ticket_id, 'currency', p.currency,
+        'basePrice', p.base_price, 'policyDiscount', p.policy_discount, 'vipDiscount', p.vip_discount,
+        'finalPrice', p.final_price, 'updatedAt', p.updated_at, 'policy', ${POLICY_JSON})), '[]')
+      FROM price p JOIN price_policy pp ON pp.id = p.policy_id WHERE p.ticket_id = ANY($1::uuid[]))::text AS prices,
+    (SELECT coalesce(json_agg(json_build_object('reservationId', a.reservation_id, 'ticketId', a.ticket_id,
+        'state', a.state)), '[]')
+      FROM vip_adjustment a WHERE a.ticket_id = ANY($1::uuid[]) OR a.reservation_id = ANY($2::uuid[]))::text
+      AS adjustments,
+    (SELECT ${POLICY_JSON} FROM price_policy pp WHERE pp.active LIMIT 1)::text AS "activePolicy"`;
+
+const WRITE = `WITH prices AS (
+    INSERT INTO price (ticket_id, currency, base_price, policy_discount, vip_discount, final_price, policy_id, updated_at)
+    SELECT t, c, b, pd, vd, fp, pol, now()
+    FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[], $5::int[], $6::int[], $7::uuid[]) AS x(t, c, b, pd, vd, fp, pol)
+    ON CONFLICT (ticket_id) DO UPDATE SET currency = EXCLUDED.currency, base_price = EXCLUDED.base_price,
+      policy_discount = EXCLUDED.policy_discount, vip_discount = EXCLUDED.vip_discount,
+      final_price = EXCLUDED.final_price, policy_id = EXCLUDED.policy_id, updated_at = now()
+  ), adjustments AS (
+    INSERT INTO vip_adjustment (reservation_id, ticket_id, state, updated_at)
+    SELECT r, t, s::"VipAdjustmentState", now() FROM unnest($8::uuid[], $9::uuid[], $10::text[]) AS x(r, t, s)
+    ON CONFLICT (reservation_id) DO UPDATE SET state = EXCLUDED.state, updated_at = now()
+  )
+  INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
+  SELECT id, type, subject, envelope::jsonb, occurred_at
+  FROM unnest($11::uuid[], $12::text[], $13::text[], $14::text[], $15::timestamptz[]) AS x(id, type, subject, envelope, occurred_at)`;
+
+type SavedPrice = Parameters<PricingTransaction['savePrice']>[0];
+interface Adjustment {
+  reservationId: string;
+  ticketId: string;
+  state: VipAdjustmentState;
+}
+type PriceJson = Omit<Price, 'updatedAt'> & { updatedAt: string };
+
+/**
+ * Applies `causes` (already known to concern price) in `tx`. Returns whether it wrote outbox rows
+ * (the relay is then woken after the commit).
+ */
+export async function applyPricingBatch(
+  tx: RawTransaction,
+  causes: readonly EventEnvelope[],
+  step: (pricing: PricingTransaction, cause: EventEnvelope) => Promise<void>,
+): Promise<boolean> {
+  const ticketIds = [...new Set(causes.map((cause) => cause.ticketId!))];
+  const reservationIds = [...new Set(causes.flatMap((cause) => (cause.reservationId ? [cause.reservationId] : [])))];
+  await tx.$queryRawUnsafe(LOCK_TICKETS, ticketIds);
+  const fresh = await recordBatchInInbox(tx, causes);
+  if (fresh.size === 0) return false;
+  const [state] = await tx.$queryRawUnsafe<{ prices: string; adjustments: string; activePolicy: string | null }[]>(
+    READ,
+    ticketIds,
+    reservationIds,
+  );
+
+  const policies = new Map<string, PricePolicy>();
+  const prices = new Map<string, Price>();
+  for (const row of JSON.parse(state!.prices) as PriceJson[]) {
+    prices.set(row.ticketId, { ...row, updatedAt: new Date(row.updatedAt) });
+    policies.set(row.policy.id, row.policy);
+  }
+  const active = state!.activePolicy ? (JSON.parse(state!.activePolicy) as PricePolicy) : null;
+  if (active) policies.set(active.id, active);
+  const adjustments = new Map<string, Adjustment>();
+  for (const row of JSON.parse(state!.adjustments) as Adjustment[]) adjustments.set(row.reservationId, row);
+
+  const savedPrices = new Map<string, SavedPrice>();
+  const savedAdjustments = new Map<string, Adjustment>();
+  const published: EventEnvelope[] = [];
+  const pricing: PricingTransaction = {
+    async activePolicy() {
+      if (!active) throw new Error('no active price policy');
+      return active;
+    },
+    async findPrice(ticketId) {
+      return prices.get(ticketId) ?? null;
+    },
+    async savePrice(price) {
+      const policy = policies.get(price.policyId);
+      if (!policy) throw new Error(`price policy ${price.policyId} was not read in this transaction`);
+      prices.set(price.ticketId, { ...price, policy, updatedAt: new Date() });
+      savedPrices.set(price.ticketId, price);
+    },
+    async findAdjustment(reservationId) {
+      return adjustments.get(reservationId)?.state ?? null;
+    },
+    async saveAdjustment(reservationId, ticketId, adjustmentState) {
+      const adjustment = { reservationId, ticketId, state: adjustmentState };
+      adjustments.set(reservationId, adjustment);
+      savedAdjustments.set(reservationId, adjustment);
+    },
+    async hasAppliedAdjustment(ticketId) {
+      for (const adjustment of adjustments.values())
+        if (adjustment.ticketId === ticketId && adjustment.state === 'APPLIED') return true;
+      return false;
+    },
+    async publish(event) {
+      published.push(event);
+    },
+  };
+  // An event twice in one batch is applied once, like an event delivered twice.
+  for (const cause of causes) if (fresh.delete(cause.id)) await step(pricing, cause);
+
+  if (savedPrices.size + savedAdjustments.size + published.length === 0) return false;
+  const priceRows = [...savedPrices.values()];
+  const adjustmentRows = [...savedAdjustments.values()];
+  await tx.$executeRawUnsafe(
+    WRITE,
+    priceRows.map((p) => p.ticketId),
+    priceRows.map((p) => p.currency),
+    priceRows.map((p) => p.basePrice),
+    priceRows.map((p) => p.policyDiscount),
+    priceRows.map((p) => p.vipDiscount),
+    priceRows.map((p) => p.finalPrice),
+    priceRows.map((p) => p.policyId),
+    adjustmentRows.map((a) => a.reservationId),
+    adjustmentRows.map((a) => a.ticketId),
+    adjustmentRows.map((a) => a.state),
+    ...outboxColumns(published),
+  );
+  return published.length > 0;
+}
