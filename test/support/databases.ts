@@ -1,6 +1,7 @@
 /** A fresh, migrated database per test suite, cloned from this run's template; dropped afterwards. */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
 import { testDatabaseUrl, templateDatabaseName, withDatabase } from './services.ts';
 
@@ -43,5 +44,50 @@ export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'pri
     url,
     query: (sql, params) => connected(url, async (c) => (await c.query(sql, params)).rows),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+  };
+}
+
+/** A suite's own database with a pool and a Prisma client on it (see `useTestDatabase`). */
+export interface DatabaseFixture<D> {
+  readonly database: TestDatabase;
+  readonly pool: pg.Pool;
+  readonly db: D;
+}
+
+/**
+ * A fresh migrated database for the calling suite, opened before its tests with a pool of
+ * `poolSize` and the subgraph's Prisma client (`open`), and closed and dropped after them.
+ */
+export function useTestDatabase<D extends { $disconnect(): Promise<void> }>(
+  schema: 'ticket' | 'reservation' | 'price',
+  open: (pool: pg.Pool) => D,
+  poolSize = 4,
+): DatabaseFixture<D> {
+  let opened: { database: TestDatabase; pool: pg.Pool; db: D } | undefined;
+  const get = () => {
+    if (!opened) throw new Error('the suite database is opened in beforeAll; use it inside a test or hook');
+    return opened;
+  };
+  beforeAll(async () => {
+    const database = await createTestDatabase(schema);
+    const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
+    opened = { database, pool, db: open(pool) };
+  });
+  afterAll(async () => {
+    if (!opened) return;
+    await opened.db.$disconnect();
+    await opened.pool.end();
+    await opened.database.drop();
+  });
+  return {
+    get database() {
+      return get().database;
+    },
+    get pool() {
+      return get().pool;
+    },
+    get db() {
+      return get().db;
+    },
   };
 }

@@ -3,34 +3,23 @@
  * for the same attempts end each of them exactly one way — a reservation or an abandoned hold,
  * never both, never neither — and pending attempts never read as reservations.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { newEvent } from '../../../ticketing/events/envelope.ts';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/databases.ts';
+import { useTestDatabase } from '../../../test/support/databases.ts';
 import { aCausation } from '../../../test/support/domain.ts';
-import { createReservationDatabase, type ReservationDatabase } from '../data/prisma.ts';
+import { createReservationDatabase } from '../data/prisma.ts';
 import { createReservationRepository, pendingAttemptStats } from '../data/reservation-repository.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import { anAttempt } from './attempt-builder.ts';
 import type { Reservation } from '../domain/reservation.ts';
 
-let database: TestDatabase;
-let pool: pg.Pool;
-let db: ReservationDatabase;
 let repository: ReservationRepository;
 
-beforeAll(async () => {
-  database = await createTestDatabase('reservation');
-  pool = new pg.Pool({ connectionString: database.url, max: 12 });
-  db = createReservationDatabase(pool);
-  repository = createReservationRepository(db, () => {});
-});
+const suite = useTestDatabase('reservation', createReservationDatabase, 12);
 
-afterAll(async () => {
-  await db?.$disconnect();
-  await pool?.end();
-  await database?.drop();
+beforeAll(() => {
+  repository = createReservationRepository(suite.db, () => {});
 });
 
 const aVipAttempt = () => anAttempt({ userGrade: 'VIP' });
@@ -59,7 +48,7 @@ function abandonedEvent(attempt: ReservationAttempt) {
 }
 
 async function outboxReservationIds(type: string): Promise<string[]> {
-  const rows = await db.$queryRawUnsafe<{ reservation_id: string }[]>(
+  const rows = await suite.db.$queryRawUnsafe<{ reservation_id: string }[]>(
     `SELECT envelope->>'reservationId' AS reservation_id FROM outbox_event WHERE type = $1`,
     type,
   );
@@ -105,21 +94,21 @@ describe('pending reservation attempts', () => {
     for (const attempt of attempts) {
       expect([confirmed.has(attempt.id), abandoned.includes(attempt.id)].filter(Boolean)).toHaveLength(1);
     }
-    expect((await pendingAttemptStats(db)).pending).toBe(0);
+    expect((await pendingAttemptStats(suite.db)).pending).toBe(0);
   });
 
   it('when an attempt is pending, it is not a reservation: not found by id, not listed for its user', async () => {
     const attempt = aVipAttempt();
-    const before = (await pendingAttemptStats(db)).pending;
+    const before = (await pendingAttemptStats(suite.db)).pending;
     await repository.startAttempt(attempt);
 
     expect(await repository.findById(attempt.id)).toBeNull();
     expect(await repository.listByUser(attempt.userId, undefined, { first: 10 })).toEqual([]);
-    const stats = await pendingAttemptStats(db);
+    const stats = await pendingAttemptStats(suite.db);
     expect(stats.pending).toBe(before + 1);
     expect(stats.oldestAgeSeconds).toBeGreaterThan(0);
     await repository.forgetAttempt(attempt.id);
-    expect((await pendingAttemptStats(db)).pending).toBe(before);
+    expect((await pendingAttemptStats(suite.db)).pending).toBe(before);
   });
 
   it('when an attempt is younger than the timeout, the sweeper leaves it for its request to confirm', async () => {
