@@ -5,7 +5,7 @@
  */
 import { requestBody } from '../../operations/client.ts';
 import { MyReservationsJoinedDocument } from '../../operations/documents.generated.ts';
-import { cpuFigures, describeCpu } from '../support/cpu.ts';
+import { cpuFigures, describeCpu, NO_CPU_ACCOUNTING, systemCpuMs } from '../support/cpu.ts';
 import type { BenchEntry } from '../support/entry.ts';
 import { measure } from '../support/load.ts';
 
@@ -38,9 +38,9 @@ export const federatedRead: BenchEntry = {
         {
           name: 'cpu_ms_per_federated_read',
           label: 'CPU per federated read, across the system’s Node processes',
-          value: cpu ? Math.round(cpu.system * 100) / 100 : null,
+          value: systemCpuMs(cpu),
           unit: 'ms',
-          ...(cpu ? {} : { unavailable: 'no CPU accounting on this OS (/proc)' }),
+          ...(systemCpuMs(cpu) === null ? { unavailable: NO_CPU_ACCOUNTING } : {}),
         },
       ],
       rows: [{ ...read!, note: describeCpu(cpu) }],

@@ -17,7 +17,14 @@ import {
 } from '../../operations/documents.generated.ts';
 import type { BenchEntry } from '../support/entry.ts';
 import { forEachConcurrently } from '../support/for-each-concurrently.ts';
-import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu } from '../support/cpu.ts';
+import {
+  cpuFigures,
+  cpuPerOperation,
+  cpuSnapshot,
+  describeCpu,
+  NO_CPU_ACCOUNTING,
+  systemCpuMs,
+} from '../support/cpu.ts';
 import { untilSettled } from '../support/settled.ts';
 import { median, percentile, runRound, summarise, type RoundResult } from '../support/load.ts';
 
@@ -87,8 +94,9 @@ export const reservations: BenchEntry = {
         {
           name: 'cpu_ms_per_reservation',
           label: 'CPU per reservation across the system’s Node processes, sagas and consumers included',
-          value: Math.round(cpu.system * 100) / 100,
+          value: systemCpuMs(cpu),
           unit: 'ms',
+          ...(systemCpuMs(cpu) === null ? { unavailable: NO_CPU_ACCOUNTING } : {}),
         },
         { name: 'saga_p50_ms', label: `saga completion p50 (${viewNote})`, value: saga.p50Ms, unit: 'ms' },
         { name: 'saga_p99_ms', label: 'saga completion p99', value: saga.p99Ms, unit: 'ms' },

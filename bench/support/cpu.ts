@@ -155,3 +155,11 @@ export function cpuFigures(prefix: string, cpu: CpuPerOperation | undefined): Re
     [`${prefix}_machine_busy_share`]: cpu.machineBusyShare ?? null,
   };
 }
+
+/** CPU ms per operation across the system, rounded for the headline; null where no process could be read. */
+export function systemCpuMs(cpu: CpuPerOperation | undefined): number | null {
+  return cpu && Object.keys(cpu.of).length > 0 ? Math.round(cpu.system * 100) / 100 : null;
+}
+
+/** Why a CPU figure is null: the only reason is an OS without /proc. */
+export const NO_CPU_ACCOUNTING = 'no per-process CPU accounting here (needs Linux /proc)';
