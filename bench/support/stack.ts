@@ -12,7 +12,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../../gateway/composition.ts';
-import { graphql, mustQuery } from '../../operations/client.ts';
+import { graphql } from '../../operations/client.ts';
 import { RegisterTicketDocument, ReserveTicketStatusDocument } from '../../operations/documents.generated.ts';
 import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { authConfigFrom, type AuthConfig } from '../../platform/config.ts';
@@ -76,6 +76,8 @@ const READERS = 32;
 const RESERVATIONS_PER_READER = 10;
 /** Tickets beyond the readers' share, for seeding reservations the ticket service refused. */
 const SPARE_TICKETS = 64;
+/** Times a ticket's registration is tried (the machine is shared: a request may time out). */
+const REGISTER_ATTEMPTS = 3;
 /** Readers seeding their reservations at once: gentle on a machine that is shared. */
 const SEED_CONCURRENCY = 8;
 
@@ -206,11 +208,22 @@ export async function startStack(
           expiresAt: new Date(now + 30 * DAY).toISOString(),
           basePrice: 50_000 + (i % 50) * 1000,
         };
-        const data = await mustQuery(gateway.url, RegisterTicketDocument, {
-          variables: { input },
-          token: adminToken,
-        });
-        ids[i] = data.registerTicket.id;
+        for (let attempt = 1; ; attempt++) {
+          const result = await graphql(gateway.url, RegisterTicketDocument, {
+            variables: { input },
+            token: adminToken,
+          });
+          if (result.data?.registerTicket && !result.errors) {
+            ids[i] = result.data.registerTicket.id;
+            return;
+          }
+          // Data for the entries, not a measurement: on a shared machine a registration may time out.
+          // Another attempt may register a second ticket of the same name, which nothing reads.
+          const failure = `registering a ticket failed (HTTP ${result.status}): ${JSON.stringify(result.errors)}`;
+          if (attempt === REGISTER_ATTEMPTS) throw new Error(failure);
+          log(`${failure}; trying again`);
+          await sleep(1000);
+        }
       });
       return ids;
     }
