@@ -14,7 +14,11 @@ import type { EntryContext } from './support/entry.ts';
 import { ROOT } from '../system/launcher.ts';
 import { machineFacts, renderJson, renderMarkdown, type EntryOutcome } from './support/report.ts';
 import { createProfiler, renderProfileSummary } from './support/profile.ts';
+import { untilSettled } from './support/settled.ts';
 import { startStack } from './support/stack.ts';
+
+/** How long the events an entry caused may take to be handled before the next entry starts. */
+const SETTLE_TIMEOUT_MS = 180_000;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -64,6 +68,8 @@ try {
     log(`${entry.name}: ${entry.title}`);
     const began = performance.now();
     try {
+      // Each entry starts on a quiet system, not on the events the previous one left to handle.
+      await untilSettled(stack, SETTLE_TIMEOUT_MS);
       const result = await entry.run(context);
       outcomes.push({ name: entry.name, title: entry.title, seconds: (performance.now() - began) / 1000, result });
     } catch (error) {

@@ -28,7 +28,9 @@ export const gatewayVsHive: BenchEntry = {
         env: { ...stack.gatewayEnv, HIVE_RUST_QUERY_PLANNER: 'true' },
       });
     } catch (error) {
-      rustPlannerMissing = `it did not start: ${(error as Error).message.split('\n').slice(0, 3).join(' ')}`;
+      // The process's own error line ("Error: Cannot find module …"), not the launcher's stack.
+      const message = (error as Error).message;
+      rustPlannerMissing = `did not start: ${/^\w*Error: .*$/m.exec(message)?.[0] ?? message.split('\n')[0]}`;
       log(`gateway-vs-hive: Hive Gateway with the Rust query planner ${rustPlannerMissing}`);
     }
     const gateways = [

@@ -171,6 +171,7 @@ export function groupOf(functionName: string, url: string): string {
     return 'V8/native';
   }
   if (url.startsWith('node:')) return 'Node.js core';
+  if (url.startsWith('wasm:')) return 'WebAssembly (Prisma’s query compiler, in these processes)';
   const file = relativePath(url);
   const packagePath = file.split('node_modules/').at(-1)!;
   if (packagePath !== file) {
