@@ -25,7 +25,10 @@ describe('CPU per operation', () => {
     expect(cpu.restOfMachine).toBe(5.5);
     expect(cpu.machineBusyShare).toBe(0.75);
     expect(systemCpuMs(cpu)).toBe(8);
-    expect(describeCpu(cpu, 'reservation')).toContain('= 8.00 across the system');
+    expect(describeCpu(cpu, 'reservation')).toContain(
+      "gateway 2.00 (25 % of the system's) · ticket 6.00 (75 % of the system's) · " +
+        'Hive Gateway 0.50 (a peer, not summed) = 8.00 across the system',
+    );
   });
 
   it('has no figure where no process could be read', () => {

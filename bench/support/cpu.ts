@@ -32,6 +32,8 @@ export interface CpuPerOperation {
   of: Record<string, number>;
   /** The sum of `of` without the peers: what an operation costs the system's Node processes. */
   system: number;
+  /** Names in `of` that are peers, not part of the system. */
+  peers: string[];
   loadGenerator: number;
   /** Busy time of the machine not spent in the watched processes nor the load generator. */
   restOfMachine?: number;
@@ -92,6 +94,7 @@ export function cpuPerOperation(before: CpuSnapshot, after: CpuSnapshot, operati
   const result: CpuPerOperation = {
     of,
     system: systemMs / operations,
+    peers: [...after.peers],
     loadGenerator: loadGeneratorMs / operations,
   };
   if (before.machine && after.machine) {
@@ -114,6 +117,7 @@ export function medianCpu(samples: readonly CpuPerOperation[], median: (values: 
   const result: CpuPerOperation = {
     of: Object.fromEntries(names.map((name) => [name, median(samples.map((sample) => sample.of[name] ?? 0))])),
     system: median(samples.map((sample) => sample.system)),
+    peers: samples[0]!.peers,
     loadGenerator: median(samples.map((sample) => sample.loadGenerator)),
   };
   const restOfMachine = optional((sample) => sample.restOfMachine);
@@ -124,16 +128,20 @@ export function medianCpu(samples: readonly CpuPerOperation[], median: (values: 
 }
 
 /**
- * "CPU ms per request: gateway 1.10 (21 %) · ticket 1.62 (31 %) … = 5.2 across the system; load
- * generator 0.4; rest of the machine (PostgreSQL, NATS, …) 1.9; machine 97 % busy".
+ * "CPU ms per request: gateway 1.10 (21 % of the system's) · ticket 1.62 (31 % of the system's) …
+ * = 5.2 across the system's processes; load generator 0.4; rest of the machine (PostgreSQL, NATS,
+ * anything else) 1.9; machine 97 % busy". A peer's figure is shown, marked, and not summed.
  */
 export function describeCpu(cpu: CpuPerOperation | undefined, unit = 'request'): string {
   if (!cpu) return '';
   const spent = Object.entries(cpu.of).filter(([, ms]) => ms >= 0.05);
   if (spent.length === 0) return '';
-  const share = (ms: number) => (cpu.system > 0 ? ` (${Math.round((ms / cpu.system) * 100)} % of the system's)` : '');
+  const share = (name: string, ms: number) => {
+    if (cpu.peers.includes(name)) return ' (a peer, not summed)';
+    return cpu.system > 0 ? ` (${Math.round((ms / cpu.system) * 100)} % of the system's)` : '';
+  };
   const parts = [
-    `CPU ms per ${unit}: ${spent.map(([name, ms]) => `${name} ${ms.toFixed(2)}${share(ms)}`).join(' · ')} ` +
+    `CPU ms per ${unit}: ${spent.map(([name, ms]) => `${name} ${ms.toFixed(2)}${share(name, ms)}`).join(' · ')} ` +
       `= ${cpu.system.toFixed(2)} across the system's processes`,
     `load generator ${cpu.loadGenerator.toFixed(2)}`,
   ];
