@@ -14,6 +14,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../system/launcher.ts';
+import { summariseCpuProfile, type CpuProfile } from '../../scripts/cpu-profile-summary.ts';
 import { cpuSnapshot, type CpuSnapshot, type WatchedProcess } from './cpu.ts';
 
 /** Functions shown per process. */
@@ -21,18 +22,12 @@ const TOP = 10;
 /** Packages (or project folders) shown per process. */
 const TOP_PACKAGES = 6;
 
-interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
-  startTime: number;
-  endTime: number;
-  samples: number[];
-  timeDeltas: number[];
-}
-
+/** One function's self time in a process, or one package's. */
 interface Cost {
-  label: string;
-  where: string;
-  group: string;
+  /** `function (file:line)`, or a package name. */
+  name: string;
+  /** Its package (`node_modules/<name>`), `node` for Node's internals, `app` for this repository. */
+  area: string;
   ms: number;
 }
 
@@ -43,7 +38,7 @@ export interface ProcessProfile {
   /** CPU time the kernel accounted to it over the window, when it ran throughout. */
   cpuMs?: number;
   functions: Cost[];
-  groups: { group: string; ms: number }[];
+  packages: { area: string; ms: number }[];
 }
 
 export interface Profiler {
@@ -104,83 +99,41 @@ function folderName(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-|-$/g, '');
 }
 
-/** Self time by function and by package, of samples taken within `window` (monotonic µs, as V8 stamps them). */
+/**
+ * Self time by function and by package of a process's profiles (its threads, its restarts), from
+ * samples taken within `window` (monotonic µs, as V8 stamps them), each profile summarised by
+ * scripts/cpu-profile-summary.ts.
+ */
 export function summariseProfiles(
   name: string,
   profiles: readonly CpuProfile[],
   window: { start: number; end: number },
 ): ProcessProfile {
-  const byFunction = new Map<string, Cost>();
-  const byGroup = new Map<string, number>();
+  const functions = new Map<string, Cost>();
+  const packages = new Map<string, number>();
   let sampledMs = 0;
   for (const profile of profiles) {
-    const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-    let at = profile.startTime;
-    const stamps = profile.timeDeltas.map((delta) => (at += delta));
-    for (const [index, nodeId] of profile.samples.entries()) {
-      const stamp = stamps[index]!;
-      if (stamp < window.start || stamp > window.end) continue;
-      const frame = frames.get(nodeId)!;
-      if (frame.functionName === '(idle)') continue;
-      // A sample stands for the time until the next one.
-      const ms = ((stamps[index + 1] ?? profile.endTime) - stamp) / 1000;
-      if (ms <= 0) continue;
-      sampledMs += ms;
-      const where = locationOf(frame.url, frame.lineNumber);
-      const group = groupOf(frame.functionName, frame.url);
-      const label = frame.functionName || '(anonymous)';
-      const key = `${label}\u0000${where}`;
-      const cost = byFunction.get(key) ?? { label, where, group, ms: 0 };
-      cost.ms += ms;
-      byFunction.set(key, cost);
-      byGroup.set(group, (byGroup.get(group) ?? 0) + ms);
+    const summary = summariseCpuProfile(profile, {
+      top: Number.POSITIVE_INFINITY,
+      window: { from: window.start, to: window.end },
+    });
+    sampledMs += summary.busyMs;
+    for (const line of summary.self) {
+      const cost = functions.get(line.name) ?? { name: line.name, area: line.area, ms: 0 };
+      cost.ms += line.ms;
+      functions.set(line.name, cost);
     }
+    for (const { area, ms } of summary.byArea) packages.set(area, (packages.get(area) ?? 0) + ms);
   }
   return {
     name,
     sampledMs,
-    functions: [...byFunction.values()].sort((a, b) => b.ms - a.ms).slice(0, TOP),
-    groups: [...byGroup.entries()]
-      .map(([group, ms]) => ({ group, ms }))
+    functions: [...functions.values()].sort((a, b) => b.ms - a.ms).slice(0, TOP),
+    packages: [...packages]
+      .map(([area, ms]) => ({ area, ms }))
       .sort((a, b) => b.ms - a.ms)
       .slice(0, TOP_PACKAGES),
   };
-}
-
-function relativePath(url: string): string {
-  const file = url.replace(/^file:\/\//, '').replace(/\?.*$/, '');
-  if (file.startsWith(`${ROOT}/`)) return file.slice(ROOT.length + 1);
-  // node_modules may be a link to another checkout's.
-  const packaged = file.indexOf('/node_modules/');
-  return packaged >= 0 ? file.slice(packaged + 1) : file;
-}
-
-function locationOf(url: string, lineNumber: number): string {
-  if (!url) return '';
-  return `${relativePath(url)}:${lineNumber + 1}`;
-}
-
-/**
- * What a function belongs to: an npm package, Node's own code, a folder of this project, or V8
- * itself (garbage collection, native code outside JavaScript).
- */
-export function groupOf(functionName: string, url: string): string {
-  if (!url) {
-    if (functionName === '(garbage collector)') return 'V8: garbage collection';
-    if (functionName === '(program)') return 'V8: native, outside JavaScript';
-    return 'V8/native';
-  }
-  if (url.startsWith('node:')) return 'Node.js core';
-  if (url.startsWith('wasm:')) return 'WebAssembly (Prisma’s query compiler, in these processes)';
-  const file = relativePath(url);
-  const packagePath = file.split('node_modules/').at(-1)!;
-  if (packagePath !== file) {
-    const [scope, name] = packagePath.split('/');
-    return scope!.startsWith('@') ? `${scope}/${name}` : scope!;
-  }
-  const parts = file.split('/');
-  if (parts[0] === 'subgraphs' && parts.length > 2) return `${parts[0]}/${parts[1]}`;
-  return parts.length > 1 ? parts[0]! : file;
 }
 
 /** The summary as Markdown: per process, the top packages in one line and the top functions in a table. */
@@ -199,13 +152,11 @@ export function renderProfileSummary(profiles: readonly ProcessProfile[], profil
     lines.push(
       `### ${profile.name} (${(profile.sampledMs / 1000).toFixed(1)} s sampled${cpu})`,
       '',
-      `By package: ${profile.groups.map((g) => `${g.group} ${share(g.ms)}`).join(' · ')}`,
+      `By package: ${profile.packages.map((p) => `${p.area} ${share(p.ms)}`).join(' · ')}`,
       '',
-      '| self | function | where | package |',
-      '| ---: | --- | --- | --- |',
-      ...profile.functions.map(
-        (f) => `| ${share(f.ms)} | \`${f.label}\` | ${f.where ? `\`${f.where}\`` : ''} | ${f.group} |`,
-      ),
+      '| self | function | package |',
+      '| ---: | --- | --- |',
+      ...profile.functions.map((f) => `| ${share(f.ms)} | \`${f.name}\` | ${f.area} |`),
       '',
     );
   }
