@@ -3,7 +3,7 @@
  * few minutes on a 2-core machine; every figure is a median of several bounded rounds.
  */
 import { z } from 'zod';
-import { integer, parseConfig } from '../platform/config.ts';
+import { flag, integer, parseConfig } from '../platform/config.ts';
 
 const schema = z.object({
   /** A PostgreSQL role that may create databases; the bench creates its own and drops them. */
@@ -30,11 +30,13 @@ const schema = z.object({
   BENCH_ONLY: z.string().optional(),
   /** Where latest.md and latest.json go. */
   BENCH_RESULTS_DIR: z.string().default('bench/results'),
+  /** Run every process under test with `--cpu-prof` and summarise where its CPU goes (or `--profile`). */
+  BENCH_PROFILE: flag(false),
   /** Log level of the processes under test. */
   BENCH_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('warn'),
 });
 
-export function loadBenchConfig(env: NodeJS.ProcessEnv) {
+export function loadBenchConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []) {
   const parsed = parseConfig(schema, env);
   return {
     databaseUrl: parsed.BENCH_DATABASE_URL,
@@ -48,6 +50,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv) {
     only: parsed.BENCH_ONLY?.split(',').map((name) => name.trim()),
     resultsDir: parsed.BENCH_RESULTS_DIR,
     logLevel: parsed.BENCH_LOG_LEVEL,
+    profile: parsed.BENCH_PROFILE || argv.includes('--profile'),
   };
 }
 

@@ -8,6 +8,11 @@
  * logs at warn. Hive deduplicates identical in-flight subgraph requests by default, which shares
  * one answer among concurrent identical requests like a short-lived response cache; @apollo/gateway
  * has no such thing, so it is off unless HIVE_DEDUPLICATE_INFLIGHT=true.
+ *
+ * HIVE_RUST_QUERY_PLANNER=true plans with Hive's Rust query planner (@graphql-hive/router-runtime's
+ * `unifiedGraphHandler`, whose native planner ships as a prebuilt `.node` file inside
+ * @graphql-hive/router-query-planner: no install script) instead of the JavaScript one; everything
+ * else stays the same.
  */
 import { createRequire } from 'node:module';
 import http from 'node:http';
@@ -25,15 +30,21 @@ interface HiveGateway {
 
 // Loaded without its type declarations: they augment graphql's types for Yoga (a different
 // `extensions.http`), which would leak into the type checking of the whole project.
-const hive = createRequire(import.meta.url)('@graphql-hive/gateway') as HiveGateway;
+const require = createRequire(import.meta.url);
+const hive = require('@graphql-hive/gateway') as HiveGateway;
 
 const config = loadGatewayConfig(process.env);
-const { HIVE_DEDUPLICATE_INFLIGHT: deduplicateInflightRequests } = parseConfig(
-  z.object({ HIVE_DEDUPLICATE_INFLIGHT: flag(false) }),
-  process.env,
-);
+const { HIVE_DEDUPLICATE_INFLIGHT: deduplicateInflightRequests, HIVE_RUST_QUERY_PLANNER: rustQueryPlanner } =
+  parseConfig(z.object({ HIVE_DEDUPLICATE_INFLIGHT: flag(false), HIVE_RUST_QUERY_PLANNER: flag(false) }), process.env);
+const rustPlanner = rustQueryPlanner
+  ? {
+      unifiedGraphHandler: (require('@graphql-hive/router-runtime') as { unifiedGraphHandler: unknown })
+        .unifiedGraphHandler,
+    }
+  : {};
 
 const runtime = hive.createGatewayRuntime({
+  ...rustPlanner,
   supergraph: config.supergraphSdl,
   transportEntries: {
     '*': { options: { deduplicateInflightRequests } },

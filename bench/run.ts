@@ -13,13 +13,18 @@ import { ENTRIES, EXPECTED_FIGURES } from './entries/index.ts';
 import type { EntryContext } from './support/entry.ts';
 import { ROOT } from '../system/launcher.ts';
 import { machineFacts, renderJson, renderMarkdown, type EntryOutcome } from './support/report.ts';
+import { createProfiler, renderProfileSummary } from './support/profile.ts';
+import { untilSettled } from './support/settled.ts';
 import { startStack } from './support/stack.ts';
+
+/** How long the events an entry caused may take to be handled before the next entry starts. */
+const SETTLE_TIMEOUT_MS = 180_000;
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 let config: BenchConfig;
 try {
-  config = loadBenchConfig(process.env);
+  config = loadBenchConfig(process.env, process.argv.slice(2));
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   log(error.message);
@@ -40,7 +45,10 @@ try {
   log((error as Error).message);
   process.exit(1);
 }
-const stack = await startStack(config, log);
+const resultsDir = path.resolve(ROOT, config.resultsDir);
+const profiler = config.profile ? createProfiler(resultsDir, startedAt) : undefined;
+if (profiler) log(`profiling every process: ${path.relative(ROOT, profiler.dir)}/`);
+const stack = await startStack(config, log, profiler);
 log(`system up and seeded in ${Math.round((Date.now() - startedAt.getTime()) / 1000)} s`);
 let interrupted = false;
 const stopOnSignal = () => {
@@ -54,11 +62,14 @@ process.once('SIGTERM', stopOnSignal);
 const outcomes: EntryOutcome[] = [];
 try {
   const context: EntryContext = { stack, load: config.load, log };
+  profiler?.markStart(stack.running());
   for (const entry of selected) {
     if (interrupted) break;
     log(`${entry.name}: ${entry.title}`);
     const began = performance.now();
     try {
+      // Each entry starts on a quiet system, not on the events the previous one left to handle.
+      await untilSettled(stack, SETTLE_TIMEOUT_MS);
       const result = await entry.run(context);
       outcomes.push({ name: entry.name, title: entry.title, seconds: (performance.now() - began) / 1000, result });
     } catch (error) {
@@ -72,15 +83,23 @@ try {
     }
   }
 } finally {
+  profiler?.markEnd(stack.running());
   await stack.stop();
 }
 
 const seconds = (Date.now() - startedAt.getTime()) / 1000;
 const machine = machineFacts(postgresVersion);
 const complete = withExpectedFigures(outcomes);
-const markdown = renderMarkdown(complete, machine, config.load, startedAt, seconds);
-const resultsDir = path.resolve(ROOT, config.resultsDir);
 mkdirSync(resultsDir, { recursive: true });
+let markdown = renderMarkdown(complete, machine, config.load, startedAt, seconds);
+if (profiler) {
+  const summary = renderProfileSummary(profiler.summarise(), profiler.dir);
+  writeFileSync(
+    path.join(resultsDir, 'profile-summary.md'),
+    `# Benchmark CPU profile\n\nRun of ${startedAt.toISOString()}.\n\n${summary}`,
+  );
+  markdown += `\n${summary}`;
+}
 writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
 writeFileSync(path.join(resultsDir, 'latest.json'), renderJson(complete, machine, config.load, startedAt, seconds));
 process.stdout.write(markdown);

@@ -19,16 +19,14 @@ export interface MeasurementRow {
   note?: string;
 }
 
-/** A headline ratio (or figure) with the bar it is held to. */
+/** A headline ratio or figure (the bar it is held to, if any, is in ../targets.ts). */
 export interface Headline {
   /** Stable name in latest.json `figures`. */
   name: string;
   label: string;
   /** Null when it could not be measured; `unavailable` says why. */
   value: number | null;
-  unit: 'ratio' | 'req/s' | 'tx/s' | 'ms';
-  /** The value must be at least this (ratios and throughput). */
-  atLeast?: number;
+  unit: 'ratio' | 'req/s' | 'tx/s' | 'ms' | 's' | 'count';
   unavailable?: string;
 }
 

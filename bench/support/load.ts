@@ -7,9 +7,16 @@
  * A response counts only when it is HTTP 200 without GraphQL `errors`: throughput of failures is
  * never reported. More than 1 % failures makes the measurement fail, with a sample.
  */
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import type { LoadSettings } from '../config.ts';
+import {
+  cpuMillisOf,
+  cpuPerOperation,
+  cpuSnapshot,
+  medianCpu,
+  type CpuPerOperation,
+  type WatchedProcess,
+} from './cpu.ts';
 
 export interface LoadTarget {
   label: string;
@@ -30,14 +37,8 @@ export interface RoundResult {
   failed: number;
   /** CPU time (user + system) of the target's process per successful request, when known. */
   cpuMsPerRequest?: number;
-  /** The same for every watched process, by name. */
-  cpuMsPerRequestOf?: Record<string, number>;
-}
-
-/** A process whose CPU time per request is recorded (for where the time goes). */
-export interface WatchedProcess {
-  name: string;
-  pid: number;
+  /** CPU per successful request of every watched process, the load generator and the rest of the machine. */
+  cpu?: CpuPerOperation;
 }
 
 export interface Measurement {
@@ -47,7 +48,7 @@ export interface Measurement {
   p50Ms: number;
   p99Ms: number;
   cpuMsPerRequest?: number;
-  cpuMsPerRequestOf?: Record<string, number>;
+  cpu?: CpuPerOperation;
   rounds: RoundResult[];
 }
 
@@ -63,7 +64,7 @@ export async function runRound(
   options: { seconds: number; connections: number; amount?: number; watch?: readonly WatchedProcess[] },
 ): Promise<RoundResult> {
   const watched = options.watch ?? [];
-  const watchedBefore = watched.map((process) => cpuMillisOf(process.pid));
+  const watchedBefore = cpuSnapshot(watched);
   let ok = 0;
   let failed = 0;
   let failureSample: string | undefined;
@@ -111,11 +112,7 @@ export async function runRound(
   const cpuAfter = target.pid ? cpuMillisOf(target.pid) : undefined;
   const perRequest = (before: number | undefined, after: number | undefined) =>
     before !== undefined && after !== undefined ? (after - before) / ok : undefined;
-  const cpuMsPerRequestOf: Record<string, number> = {};
-  for (const [index, process] of watched.entries()) {
-    const cpu = perRequest(watchedBefore[index], cpuMillisOf(process.pid));
-    if (cpu !== undefined) cpuMsPerRequestOf[process.name] = cpu;
-  }
+  const watchedAfter = cpuSnapshot(watched);
   return {
     requestsPerSecond: ok / result.duration,
     p50Ms: result.latency.p50,
@@ -123,19 +120,8 @@ export async function runRound(
     ok,
     failed,
     cpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
-    ...(watched.length > 0 ? { cpuMsPerRequestOf } : {}),
+    ...(watched.length > 0 ? { cpu: cpuPerOperation(watchedBefore, watchedAfter, ok) } : {}),
   };
-}
-
-/** CPU time a process has used, in ms (Linux /proc; undefined elsewhere). */
-export function cpuMillisOf(pid: number): number | undefined {
-  try {
-    // Fields after the command name: utime and stime are the 12th and 13th, in clock ticks (100 Hz).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Warm-up for each target, then `rounds` interleaved rounds; medians per target. */
@@ -167,23 +153,12 @@ export function summarise(label: string, rounds: RoundResult[]): Measurement {
     p50Ms: median(rounds.map((r) => r.p50Ms)),
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     cpuMsPerRequest: cpu.length > 0 ? median(cpu) : undefined,
-    cpuMsPerRequestOf: medianByName(rounds.map((r) => r.cpuMsPerRequestOf)),
+    cpu: medianCpu(
+      rounds.flatMap((r) => (r.cpu ? [r.cpu] : [])),
+      median,
+    ),
     rounds,
   };
-}
-
-function medianByName(samples: (Record<string, number> | undefined)[]): Record<string, number> | undefined {
-  const present = samples.filter((sample) => sample !== undefined);
-  if (present.length === 0) return undefined;
-  const names = [...new Set(present.flatMap((sample) => Object.keys(sample)))];
-  return Object.fromEntries(names.map((name) => [name, median(present.map((sample) => sample[name] ?? 0))]));
-}
-
-/** "gateway 1.10 · ticket 1.62 ms": CPU per request of the processes that spent any. */
-export function describeCpu(cpuMsPerRequestOf: Record<string, number> | undefined): string {
-  const spent = Object.entries(cpuMsPerRequestOf ?? {}).filter(([, ms]) => ms >= 0.05);
-  if (spent.length === 0) return '';
-  return `CPU per request: ${spent.map(([name, ms]) => `${name} ${ms.toFixed(2)}`).join(' · ')} ms`;
 }
 
 export function median(values: readonly number[]): number {

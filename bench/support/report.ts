@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { LoadSettings } from '../config.ts';
+import { met, TARGETS, verdict, type Target } from '../targets.ts';
 import type { EntryResult, Headline } from './entry.ts';
 
 export interface MachineFacts {
@@ -46,14 +47,9 @@ const formatNumber = (value: number | undefined, digits = 0) =>
 
 function formatHeadline(headline: Headline): string {
   if (headline.value === null) return `unavailable: ${headline.unavailable ?? 'not measured'}`;
-  const digits = headline.unit === 'ratio' ? 2 : headline.unit === 'ms' ? 1 : 0;
-  return `${headline.value.toFixed(digits)}${headline.unit === 'ratio' ? '×' : ` ${headline.unit}`}`;
-}
-
-function verdict(headline: Headline): string {
-  if (headline.atLeast === undefined) return '';
-  if (headline.value === null) return '—';
-  return headline.value >= headline.atLeast ? `≥ ${headline.atLeast} ✓` : `≥ ${headline.atLeast} ✗`;
+  const digits = headline.unit === 'ratio' || headline.unit === 's' ? 2 : headline.unit === 'ms' ? 1 : 0;
+  const unit = headline.unit === 'ratio' ? '×' : headline.unit === 'count' ? '' : ` ${headline.unit}`;
+  return `${headline.value.toFixed(digits)}${unit}`;
 }
 
 export function renderMarkdown(
@@ -79,7 +75,9 @@ export function renderMarkdown(
   for (const outcome of outcomes) {
     if (outcome.error) lines.push(`| ${outcome.name} | failed: ${escape(outcome.error)} | — |`);
     for (const headline of outcome.result?.headlines ?? []) {
-      lines.push(`| ${headline.label} (\`${headline.name}\`) | ${formatHeadline(headline)} | ${verdict(headline)} |`);
+      lines.push(
+        `| ${headline.label} (\`${headline.name}\`) | ${formatHeadline(headline)} | ${verdict(headline.name, headline.value)} |`,
+      );
     }
   }
   lines.push('');
@@ -121,10 +119,13 @@ export function renderJson(
   const unavailable: Record<string, string> = {};
   const raw: Record<string, Record<string, number | null>> = {};
   const failed: Record<string, string> = {};
+  const targets: Record<string, Target & { met: boolean | null }> = {};
   for (const outcome of outcomes) {
     if (outcome.error) failed[outcome.name] = outcome.error;
     for (const headline of outcome.result?.headlines ?? []) {
       figures[headline.name] = headline.value;
+      const target = TARGETS[headline.name];
+      if (target) targets[headline.name] = { ...target, met: met(headline.name, headline.value)! };
       if (headline.value === null) unavailable[headline.name] = headline.unavailable ?? 'not measured';
     }
     if (outcome.result) raw[outcome.name] = outcome.result.raw;
@@ -137,6 +138,7 @@ export function renderJson(
       machine,
       load,
       figures,
+      targets,
       unavailable,
       failed,
       raw,
