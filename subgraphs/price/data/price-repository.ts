@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Prisma, PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
+import type { PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
 import type { PriceRepository } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';
 import { applyPricingBatch } from './pricing-batch.ts';
 import type { PriceDatabase } from './prisma.ts';
-
-type PriceRow = Prisma.PriceGetPayload<{ include: { policy: true } }>;
 
 /** A price with its policy as the raw join reads it. */
 interface PriceSqlRow {
@@ -30,19 +28,6 @@ function toPolicy(row: PolicyRow): PricePolicy {
     discountPercent: row.discountPercent,
     vipDiscountPercent: row.vipDiscountPercent,
     active: row.active,
-  };
-}
-
-function toPrice(row: PriceRow): Price {
-  return {
-    ticketId: row.ticketId,
-    currency: row.currency,
-    basePrice: row.basePrice,
-    policyDiscount: row.policyDiscount,
-    vipDiscount: row.vipDiscount,
-    finalPrice: row.finalPrice,
-    policy: toPolicy(row.policy),
-    updatedAt: row.updatedAt,
   };
 }
 
