@@ -8,9 +8,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './listening.ts';
 
-/** The launcher's ports come from here too; the benchmark imports it from the launcher. */
-export { freePort };
-
 export const ROOT = path.resolve(import.meta.dirname, '..');
 
 export interface ServiceProcess {

@@ -24,6 +24,7 @@ import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu } from '../suppor
 import type { BenchEntry, EntryResult } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
 import { waitFor, type Stack } from '../support/stack.ts';
+import { queryOnce } from '../../system/postgres.ts';
 
 const USERS = 2000;
 const SEATS = 50;
@@ -313,16 +314,6 @@ async function verifyOneWinnerPerSeat(stack: Stack, seats: string[], winners: At
   }
   if (problems.length > 0) throw new Error(`flash sale broke one winner per seat: ${problems.join('; ')}`);
   return reservations.length - winners.length;
-}
-
-async function queryOnce<T extends pg.QueryResultRow>(url: string, sql: string, values: unknown[]): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
 }
 
 /** Where the show's seats are on the view's ticket board: the cursor just before the first of them. */

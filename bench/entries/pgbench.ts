@@ -9,9 +9,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import type { BenchEntry, EntryResult } from '../support/entry.ts';
 import { median } from '../support/load.ts';
+import { queryOnce } from '../../system/postgres.ts';
 
 const run = promisify(execFile);
 const SCALE = 10;
@@ -84,11 +84,5 @@ async function findPgbench(): Promise<string | undefined> {
 }
 
 async function admin(url: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await queryOnce(url, sql);
 }

@@ -10,7 +10,6 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import pg from 'pg';
 import { SUBGRAPHS, SUPERGRAPH_PATH, type SubgraphName } from '../../gateway/composition.ts';
 import { graphql } from '../../operations/client.ts';
 import { RegisterTicketDocument, ReserveTicketStatusDocument } from '../../operations/documents.generated.ts';
@@ -20,7 +19,9 @@ import type { BenchConfig } from '../config.ts';
 import { forEachConcurrently } from './for-each-concurrently.ts';
 import type { WatchedProcess } from './cpu.ts';
 import type { Profiler } from './profile.ts';
-import { freePort, ROOT, startService, type ServiceProcess, type ServiceSpec } from '../../system/launcher.ts';
+import { ROOT, startService, type ServiceProcess, type ServiceSpec } from '../../system/launcher.ts';
+import { freePort } from '../../system/listening.ts';
+import { withPgClient } from '../../system/postgres.ts';
 import {
   DATABASE_SERVICES,
   SERVICE_NAMES,
@@ -125,7 +126,7 @@ export async function startStack(
 
   async function stop(): Promise<void> {
     for (const service of processes.reverse()) await service.stop().catch(() => {});
-    await withAdmin(config.databaseUrl, async (client) => {
+    await withPgClient(config.databaseUrl, async (client) => {
       for (const name of Object.values(databaseNames))
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     }).catch((error: Error) => log(`could not drop the bench databases: ${error.message}`));
@@ -136,7 +137,7 @@ export async function startStack(
   }
 
   try {
-    await withAdmin(config.databaseUrl, async (client) => {
+    await withPgClient(config.databaseUrl, async (client) => {
       for (const name of Object.values(databaseNames)) await client.query(`CREATE DATABASE "${name}"`);
     });
     const layout: SystemLayout = {
@@ -244,7 +245,7 @@ export async function startStack(
       }
     });
     const vipDiscounted = (ticketIds: string[]) =>
-      withAdmin(databaseUrl('price'), async (client) => {
+      withPgClient(databaseUrl('price'), async (client) => {
         const { rows } = await client.query<{ discounted: number }>(
           'SELECT count(*)::int AS discounted FROM price WHERE ticket_id = ANY($1::uuid[]) AND vip_discount > 0',
           [ticketIds],
@@ -305,16 +306,6 @@ async function seedReservation(gatewayUrl: string, ticketId: string, token: stri
   throw new Error(
     `seeding a reservation of ${ticketId} failed (HTTP ${result.status}): ${JSON.stringify(result.errors)}`,
   );
-}
-
-async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 async function deleteStream(natsUrl: string, stream: string): Promise<void> {

@@ -8,7 +8,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
-import pg from 'pg';
 import { graphql } from '../../operations/client.ts';
 import {
   CancelReservationDocument,
@@ -18,6 +17,7 @@ import {
 import { aTicket } from '../support/builders.ts';
 import type { TestSupergraph } from '../support/supergraph.ts';
 import { adminToken, tokenFor } from '../support/tokens.ts';
+import { queryOnce } from '../../system/postgres.ts';
 
 export interface SagaFigures {
   scenario: string;
@@ -115,12 +115,12 @@ export class SagaWorkload {
   async mismatches(): Promise<number> {
     const ids = this.chains.map((c) => c.ticketId);
     const [tickets, prices, reservations] = await Promise.all([
-      query<{ id: string; state: string; held_by: string | null }>(
+      queryOnce<{ id: string; state: string; held_by: string | null }>(
         this.supergraph.databaseUrls.ticket,
         'SELECT id::text, state::text, held_by::text FROM ticket WHERE id = ANY($1::uuid[])',
         [ids],
       ),
-      query<{
+      queryOnce<{
         ticket_id: string;
         vip_discount: number;
         final_price: number;
@@ -131,7 +131,7 @@ export class SagaWorkload {
         'SELECT ticket_id::text, vip_discount, final_price, base_price, policy_discount FROM price WHERE ticket_id = ANY($1::uuid[])',
         [ids],
       ),
-      query<{ id: string; status: string }>(
+      queryOnce<{ id: string; status: string }>(
         this.supergraph.databaseUrls.reservation,
         'SELECT id::text, status::text FROM reservation WHERE ticket_id = ANY($1::uuid[])',
         [ids],
@@ -197,7 +197,7 @@ export class SagaWorkload {
     const { ticket, reservation, price } = this.supergraph.databaseUrls;
     const counts = await Promise.all(
       [ticket, reservation, price].map((url) =>
-        query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL'),
+        queryOnce<{ n: number }>(url, 'SELECT count(*)::int AS n FROM outbox_event WHERE published_at IS NULL'),
       ),
     );
     return counts.reduce((sum, rows) => sum + rows[0]!.n, 0);
@@ -206,7 +206,7 @@ export class SagaWorkload {
   private async inboxRows(): Promise<number> {
     const { ticket, price } = this.supergraph.databaseUrls;
     const counts = await Promise.all(
-      [ticket, price].map((url) => query<{ n: number }>(url, 'SELECT count(*)::int AS n FROM inbox_event')),
+      [ticket, price].map((url) => queryOnce<{ n: number }>(url, 'SELECT count(*)::int AS n FROM inbox_event')),
     );
     return counts.reduce((sum, rows) => sum + rows[0]!.n, 0);
   }
@@ -217,7 +217,7 @@ export class SagaWorkload {
     const sql = `SELECT count(*)::int AS n FROM (
         SELECT envelope->>'causationId', type FROM outbox_event
         WHERE envelope->>'causationId' IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1) duplicates`;
-    const counts = await Promise.all([ticket, price].map((url) => query<{ n: number }>(url, sql)));
+    const counts = await Promise.all([ticket, price].map((url) => queryOnce<{ n: number }>(url, sql)));
     return counts.reduce((sum, rows) => sum + rows[0]!.n, 0);
   }
 
@@ -229,16 +229,6 @@ export class SagaWorkload {
     } finally {
       await connection.close();
     }
-  }
-}
-
-async function query<T>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as T[];
-  } finally {
-    await client.end();
   }
 }
 

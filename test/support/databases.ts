@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll } from '@jest/globals';
 import pg from 'pg';
+import { queryOnce, withPgClient } from '../../system/postgres.ts';
 import { testDatabaseUrl, templateDatabaseName, withDatabase } from './services.ts';
 
 export interface TestDatabase {
@@ -12,17 +13,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function connected<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const admin = <T>(work: (client: pg.Client) => Promise<T>) => connected(testDatabaseUrl(), work);
+const admin = <T>(work: (client: pg.Client) => Promise<T>) => withPgClient(testDatabaseUrl(), work);
 
 export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'price'): Promise<TestDatabase> {
   const runId = process.env.TEST_RUN_ID;
@@ -42,7 +33,7 @@ export async function createTestDatabase(schema: 'ticket' | 'reservation' | 'pri
   const url = withDatabase(testDatabaseUrl(), name);
   return {
     url,
-    query: (sql, params) => connected(url, async (c) => (await c.query(sql, params)).rows),
+    query: (sql, params) => queryOnce(url, sql, params),
     drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
   };
 }
