@@ -85,13 +85,14 @@ export default tseslint.config(
         'error',
         { exceptions: { types: ['PageInfo', 'Price', 'TicketHold'], suffixes: ['Connection', 'Edge', 'Entry'] } },
       ],
-      // turned on by #15 parts 1–2 (relay helper): PageInfo lacks hasPreviousPage/startCursor and
-      // connections lack last/before until backward pagination lands.
-      '@graphql-eslint/relay-page-info': 'off',
-      '@graphql-eslint/relay-arguments': 'off',
       // turned on by #15 part 3 (relay helper): edges' nodes implement Node once it exists.
       // pricePolicies stays a plain list: a handful of policies, never paginated.
       '@graphql-eslint/relay-edge-types': ['error', { shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false }],
     },
+  },
+  {
+    // Price has no connection, so no PageInfo of its own; the API's comes from the other subgraphs.
+    files: ['subgraphs/price/schema.graphql'],
+    rules: { '@graphql-eslint/relay-page-info': 'off' },
   },
 );

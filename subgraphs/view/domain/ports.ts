@@ -4,11 +4,14 @@ import type { ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
 
 export interface BoardReader {
   /**
-   * Up to `page.first + 1` registered tickets in registration order (then id) after the cursor;
-   * with a status, only tickets that have it at `now`.
+   * Up to `page.size + 1` registered tickets from the cursor, in the page's direction of
+   * registration order (then id; see PageRequest); with a status, only tickets that have it at `now`.
    */
   ticketBoard(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<TicketEntry[]>;
-  /** Up to `page.first + 1` of a user's reserved reservations, newest first, after the cursor. */
+  /**
+   * Up to `page.size + 1` of a user's reserved reservations from the cursor, in the page's
+   * direction of newest first (see PageRequest).
+   */
   reservationBoard(userId: string, page: PageRequest): Promise<ReservationEntry[]>;
 }
 

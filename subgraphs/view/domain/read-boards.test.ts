@@ -43,7 +43,7 @@ describe('reading the boards', () => {
     const { deps } = emptyBoards();
     await expect(readTicketBoard(deps, {})).resolves.toEqual({
       edges: [],
-      pageInfo: { hasNextPage: false, endCursor: null },
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
     });
   });
 

@@ -8,7 +8,6 @@ import type { ViewContext } from './resolvers.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
-export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
   ID: { input: string; output: string };
@@ -44,11 +43,15 @@ export type ReservationStatus =
   /** Cancelled by its owner or an ADMIN: the ticket is AVAILABLE again and any VIP discount reverted. */
   | 'CANCELLED';
 
-/** Where a page of a connection ends and whether more follow. Pages go forward only. */
+/** Where a page of a connection starts and ends, and whether more edges lie beyond it (the GraphQL Cursor Connections spec). Pages go forward (`first`/`after`) or backward (`last`/`before`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one: ask for it with `after: endCursor`. */
+  /** Whether another page follows this one: ask for it with `after: endCursor`. Looked up when paging forward; false when paging backward. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether another page comes before this one: ask for it with `before: startCursor`. Looked up when paging backward; false when paging forward. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first edge, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
   /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
@@ -148,9 +151,9 @@ export type ReservationBoardConnection = {
 /** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
-  /** Tickets with their prices in registration order, from one read of the view's own store (no federated join). Anyone may call it. Errors: `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
+  /** Tickets with their prices in registration order, from one read of the view's own store (no federated join). Anyone may call it. Errors: `BAD_USER_INPUT` (`first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   ticketBoard: TicketBoardConnection;
-  /** A user's reservations with what they pay, newest first, from one read of the view's own store. Any signed-in user for their own; an ADMIN for anyone's. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (a USER asking for another user's), `BAD_USER_INPUT` (`userId` empty, `first` out of range, `after` not a cursor of this connection). */
+  /** A user's reservations with what they pay, newest first, from one read of the view's own store. Any signed-in user for their own; an ADMIN for anyone's. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (a USER asking for another user's), `BAD_USER_INPUT` (`userId` empty, `first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   reservationBoard: ReservationBoardConnection;
 };
 
@@ -159,6 +162,8 @@ export type QueryTicketBoardArgs = {
   status?: InputMaybe<TicketStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
@@ -166,6 +171,8 @@ export type QueryReservationBoardArgs = {
   userId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -326,6 +333,8 @@ export type PageInfoResolvers<
   ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
 > = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -405,13 +414,13 @@ export type QueryResolvers<
     ResolversTypes['TicketBoardConnection'],
     ParentType,
     ContextType,
-    RequireFields<QueryTicketBoardArgs, 'first'>
+    Partial<QueryTicketBoardArgs>
   >;
   reservationBoard?: Resolver<
     ResolversTypes['ReservationBoardConnection'],
     ParentType,
     ContextType,
-    RequireFields<QueryReservationBoardArgs, 'first'>
+    Partial<QueryReservationBoardArgs>
   >;
 };
 
