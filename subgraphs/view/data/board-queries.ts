@@ -81,6 +81,25 @@ export function boardQueries(db: Database.Database): BoardReader {
       const rows = statement.all(userId, ...keyset.parameters, page.size + 1) as Record<string, unknown>[];
       return rows.map((row) => toReservationEntry(rowFrom(RESERVATION_ROW, row)));
     },
+
+    async entityById(id) {
+      // Only what the boards show counts: a ticket once registered, a reservation once reserved.
+      const statement = prepared(
+        'entityById',
+        () => `
+        SELECT 'Ticket' AS kind, ticket_id AS id, NULL AS user_id FROM ticket_entry
+        WHERE ticket_id = ? AND registered_at IS NOT NULL AND name IS NOT NULL
+        UNION ALL
+        SELECT 'Reservation' AS kind, reservation_id AS id, user_id FROM reservation_entry
+        WHERE reservation_id = ? AND reserved_at IS NOT NULL AND user_id IS NOT NULL`,
+      );
+      const row = statement.get(id, id) as
+        { kind: 'Ticket' | 'Reservation'; id: string; user_id: string | null } | undefined;
+      if (!row) return null;
+      return row.kind === 'Ticket'
+        ? { kind: 'Ticket', id: row.id }
+        : { kind: 'Reservation', id: row.id, userId: row.user_id! };
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 /** What the view's read side needs from its store; implemented in data/. */
 import type { PageRequest } from '../../../platform/pagination.ts';
-import type { ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
+import type { KnownEntity, ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
 
 export interface BoardReader {
   /**
@@ -13,6 +13,8 @@ export interface BoardReader {
    * direction of newest first (see PageRequest).
    */
   reservationBoard(userId: string, page: PageRequest): Promise<ReservationEntry[]>;
+  /** What the store knows an id to be: a registered ticket, a reserved reservation (with its user), or nothing. */
+  entityById(id: string): Promise<KnownEntity | null>;
 }
 
 export interface ViewDeps {

@@ -23,6 +23,7 @@ function emptyBoards() {
         readFor.push(userId);
         return [];
       },
+      entityById: async () => null,
     },
   };
   return { deps, readFor };
