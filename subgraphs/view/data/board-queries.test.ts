@@ -118,6 +118,16 @@ describe('the board queries', () => {
     expect(paged.every((r) => r.userId === 'erin' && r.userGrade === 'VIP' && r.status === 'CONFIRMED')).toBe(true);
   });
 
+  it('tell what an id is: a registered ticket, a reserved reservation with its user, or nothing', async () => {
+    expect(await store.boards.entityById(later)).toEqual({ kind: 'Ticket', id: later });
+    expect(await store.boards.entityById(userReservations[0]!)).toEqual({
+      kind: 'Reservation',
+      id: userReservations[0],
+      userId: 'erin',
+    });
+    expect(await store.boards.entityById(randomUUID())).toBeNull();
+  });
+
   it('map every column of an entry back as the projector wrote it', async () => {
     const [ticket] = await store.boards.ticketBoard({ now: NOW }, forward(1));
     expect(ticket).toMatchObject({
