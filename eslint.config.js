@@ -33,7 +33,17 @@ const graphQLConfig = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'prisma/*/client/', '**/*.generated.ts', '.data/', 'coverage/', 'dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'prisma/*/client/',
+      '**/*.generated.ts',
+      '**/__generated__/',
+      '.data/',
+      'coverage/',
+      'dist/',
+    ],
+  },
   { files: CODE, ...js.configs.recommended },
   ...tseslint.configs.recommended.map((config) => ({ files: CODE, ...config })),
   {
@@ -85,13 +95,15 @@ export default tseslint.config(
         'error',
         { exceptions: { types: ['PageInfo', 'Price', 'TicketHold'], suffixes: ['Connection', 'Edge', 'Entry'] } },
       ],
-      // turned on by #15 parts 1–2 (relay helper): PageInfo lacks hasPreviousPage/startCursor and
-      // connections lack last/before until backward pagination lands.
-      '@graphql-eslint/relay-page-info': 'off',
-      '@graphql-eslint/relay-arguments': 'off',
-      // turned on by #15 part 3 (relay helper): edges' nodes implement Node once it exists.
+      // Ticket and Reservation implement Node; the boards' entries do not and must not: an entry is
+      // keyed by its ticket's or reservation's own id, and a Node id must be unique across types.
       // pricePolicies stays a plain list: a handful of policies, never paginated.
       '@graphql-eslint/relay-edge-types': ['error', { shouldImplementNode: false, listTypeCanWrapOnlyEdgeType: false }],
     },
+  },
+  {
+    // Price has no connection, so no PageInfo of its own; the API's comes from the other subgraphs.
+    files: ['subgraphs/price/schema.graphql'],
+    rules: { '@graphql-eslint/relay-page-info': 'off' },
   },
 );

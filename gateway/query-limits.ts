@@ -56,7 +56,8 @@ const TOKEN_LIMIT_MESSAGE = /^Syntax Error: Document contains more th(?:an|at) \
  */
 export function queryLimitProtection(limits: QueryLimits, options: { production: boolean }) {
   const { plugins, validationRules } = new ApolloArmor({
-    maxDepth: { n: limits.depth, ...refuseWith(QUERY_LIMIT_CODES.depth) },
+    // Depth counts fields only: a fragment spread (Relay composes every query from them) is no level.
+    maxDepth: { n: limits.depth, flattenFragments: true, ...refuseWith(QUERY_LIMIT_CODES.depth) },
     maxAliases: { n: limits.aliases, ...refuseWith(QUERY_LIMIT_CODES.aliases) },
     maxDirectives: { n: limits.directives, ...refuseWith(QUERY_LIMIT_CODES.directives) },
     costLimit: { maxCost: limits.cost, ...refuseWith(QUERY_LIMIT_CODES.cost) },

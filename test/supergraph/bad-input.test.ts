@@ -7,11 +7,14 @@ import { graphql, graphqlText, operationText, type GraphQLResult } from '../../o
 import {
   CancelReservationDocument,
   MyReservationsDocument,
+  NodeDocument,
   PriceDocument,
   RegisterTicketDocument,
+  ReservationBoardDocument,
   ReservationDocument,
   ReserveTicketDocument,
   SetPricePolicyDocument,
+  TicketBoardDocument,
   TicketDocument,
   TicketsDocument,
 } from '../../operations/documents.generated.ts';
@@ -92,6 +95,9 @@ describe('registerTicket', () => {
   });
 });
 
+/** A well-formed cursor, for the arguments refused only for the direction they page in. */
+const CURSOR = Buffer.from(`${new Date().toISOString()}|00000000-0000-4000-8000-000000000000`).toString('base64url');
+
 describe('ids, cursors and page sizes', () => {
   it.each([
     ['ticket', TicketDocument, { id: 'not-an-id' }, 'id', undefined],
@@ -103,6 +109,20 @@ describe('ids, cursors and page sizes', () => {
     ['tickets (first too large)', TicketsDocument, { first: 1000 }, 'first', undefined],
     ['tickets (after)', TicketsDocument, { after: 'bm90IGEgY3Vyc29y' }, 'after', undefined],
     ['myReservations (first)', MyReservationsDocument, { first: -5 }, 'first', 'user'],
+    ['tickets (last)', TicketsDocument, { last: 101 }, 'last', undefined],
+    ['tickets (before)', TicketsDocument, { last: 2, before: 'bm90IGEgY3Vyc29y' }, 'before', undefined],
+    ['tickets (first with last)', TicketsDocument, { first: 2, last: 2 }, 'last', undefined],
+    ['tickets (last with after)', TicketsDocument, { last: 2, after: CURSOR }, 'after', undefined],
+    ['myReservations (first with before)', MyReservationsDocument, { first: 2, before: CURSOR }, 'before', 'user'],
+    ['ticketBoard (last)', TicketBoardDocument, { last: 0 }, 'last', undefined],
+    [
+      'reservationBoard (after with before)',
+      ReservationBoardDocument,
+      { after: CURSOR, before: CURSOR },
+      'before',
+      'user',
+    ],
+    ['node', NodeDocument, { id: 'not-an-id' }, 'id', undefined],
   ])('%s refuses a malformed argument', async (_, document, variables, field, as) => {
     const token = as ? user : undefined;
     expectBadInput(await graphqlText(supergraph.gatewayUrl, operationText(document), { variables, token }), field);

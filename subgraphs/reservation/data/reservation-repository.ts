@@ -5,6 +5,7 @@ import {
 } from '../../../prisma/reservation/client/client.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
+import { keysetScan } from '../../../platform/pagination.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import type { Reservation } from '../domain/reservation.ts';
@@ -134,14 +135,17 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
     },
 
     async listByUser(userId, status, page) {
-      const after = page.after;
+      const { cursor } = page;
+      const scan = keysetScan(page, 'desc');
+      const beyond = Prisma.raw(scan.beyond === 'gt' ? '>' : '<');
+      const order = Prisma.raw(scan.order === 'asc' ? 'ASC' : 'DESC');
       const rows = await db.$queryRaw<ReservationSqlRow[]>`
         SELECT ${RESERVATION_COLUMNS} FROM reservation
         WHERE user_id = ${userId}
           ${status ? Prisma.sql`AND status = ${status}::"ReservationStatus"` : Prisma.empty}
-          ${after ? Prisma.sql`AND (reserved_at, id) < (${after.at}, ${after.id}::uuid)` : Prisma.empty}
-        ORDER BY reserved_at DESC, id DESC
-        LIMIT ${page.first + 1}`;
+          ${cursor ? Prisma.sql`AND (reserved_at, id) ${beyond} (${cursor.at}, ${cursor.id}::uuid)` : Prisma.empty}
+        ORDER BY reserved_at ${order}, id ${order}
+        LIMIT ${page.size + 1}`;
       return rows.map(fromSqlRow);
     },
 

@@ -1,6 +1,6 @@
 import { assertUser, isAdmin, type Caller } from '../../../ticketing/caller.ts';
 import { Forbidden } from '../../../ticketing/errors.ts';
-import { pageRequest, toPage, type Page } from '../../../platform/pagination.ts';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../../platform/pagination.ts';
 import { assertId } from '../../../platform/validation.ts';
 import type { ReservationDeps } from './ports.ts';
 import type { Reservation, ReservationStatus } from './reservation.ts';
@@ -24,10 +24,10 @@ export async function findReservation(deps: ReservationDeps, caller: Caller, id:
 export async function listMyReservations(
   deps: ReservationDeps,
   caller: Caller,
-  args: { status?: ReservationStatus | null; first?: number | null; after?: string | null },
+  args: PageArgs & { status?: ReservationStatus | null },
 ): Promise<Page<Reservation>> {
   assertUser(caller);
-  const page = pageRequest(args.first, args.after);
+  const page = pageRequest(args);
   const rows = await deps.reservations.listByUser(caller.userId, args.status ?? undefined, page);
   return toPage(rows, page, (r) => ({ at: r.reservedAt, id: r.id }));
 }

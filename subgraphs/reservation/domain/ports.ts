@@ -31,7 +31,10 @@ export interface ReservationRepository {
   ): Promise<ReservationAttempt[]>;
   findById(id: string): Promise<Reservation | null>;
   findByIds(ids: readonly string[]): Promise<Reservation[]>;
-  /** Up to `page.first + 1` of a user's reservations, newest first, after the cursor. */
+  /**
+   * Up to `page.size + 1` of a user's reservations from the cursor, in the page's direction of
+   * newest first (see PageRequest).
+   */
   listByUser(userId: string, status: ReservationStatus | undefined, page: PageRequest): Promise<Reservation[]>;
   /**
    * CONFIRMED → CANCELLED with its ReservationCancelled event, in one transaction.

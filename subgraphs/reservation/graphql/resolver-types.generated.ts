@@ -58,11 +58,15 @@ export type Reservation = {
   cancelledAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
-/** Where a page of a connection ends and whether more follow. Pages go forward only. */
+/** Where a page of a connection starts and ends, and whether more edges lie beyond it (the GraphQL Cursor Connections spec). Pages go forward (`first`/`after`) or backward (`last`/`before`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one: ask for it with `after: endCursor`. */
+  /** Whether another page follows this one: ask for it with `after: endCursor`. Looked up when paging forward; false when paging backward. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether another page comes before this one: ask for it with `before: startCursor`. Looked up when paging backward; false when paging forward. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first edge, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
   /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
@@ -70,7 +74,7 @@ export type PageInfo = {
 /** One reservation in a page of reservations, with its position. */
 export type ReservationEdge = {
   __typename?: 'ReservationEdge';
-  /** An opaque position in the list: pass it as `after` to continue after this reservation. */
+  /** An opaque position in the list: pass it as `after` to continue after this reservation, or as `before` to read the ones before it. */
   cursor: Scalars['String']['output'];
   /** The reservation. */
   node: Reservation;
@@ -90,7 +94,7 @@ export type Query = {
   __typename?: 'Query';
   /** One reservation by id, or null if there is none. Its owner or an ADMIN. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (another user's reservation), `BAD_USER_INPUT` (`id` is not a UUID). */
   reservation?: Maybe<Reservation>;
-  /** The caller's reservations, newest first. Any signed-in user. Errors: `UNAUTHENTICATED` (no token), `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
+  /** The caller's reservations, newest first. Any signed-in user. Errors: `UNAUTHENTICATED` (no token), `BAD_USER_INPUT` (`first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   myReservations: ReservationConnection;
 };
 
@@ -104,6 +108,8 @@ export type QueryMyReservationsArgs = {
   status?: InputMaybe<ReservationStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
@@ -321,6 +327,8 @@ export type PageInfoResolvers<
   ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
 > = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -354,7 +362,7 @@ export type QueryResolvers<
     ResolversTypes['ReservationConnection'],
     ParentType,
     ContextType,
-    RequireFields<QueryMyReservationsArgs, 'first'>
+    Partial<QueryMyReservationsArgs>
   >;
 };
 

@@ -6,15 +6,10 @@
  * would have written to the outbox there to inspect.
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { readKeysetPage, type PageRequest } from '../../../platform/pagination.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import type { Reservation, ReservationStatus } from '../domain/reservation.ts';
-
-/** The listing order, newest first: reservation time, then id, both descending. */
-function compareNewestFirst(a: { at: Date; id: string }, b: { at: Date; id: string }): number {
-  return b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-}
 
 const keyOf = (reservation: Reservation) => ({ at: reservation.reservedAt, id: reservation.id });
 
@@ -94,12 +89,9 @@ export class InMemoryReservationRepository implements ReservationRepository {
   }
 
   async listByUser(userId: string, status: ReservationStatus | undefined, page: PageRequest): Promise<Reservation[]> {
-    const { after } = page;
-    return [...this.reservations.values()]
-      .filter((r) => r.userId === userId && (!status || r.status === status))
-      .filter((r) => !after || compareNewestFirst(after, keyOf(r)) < 0)
-      .sort((a, b) => compareNewestFirst(keyOf(a), keyOf(b)))
-      .slice(0, page.first + 1);
+    const mine = [...this.reservations.values()].filter((r) => r.userId === userId && (!status || r.status === status));
+    // The listing order, newest first: reservation time, then id, both descending.
+    return readKeysetPage(mine, keyOf, 'desc', page);
   }
 
   async cancelIfConfirmed(

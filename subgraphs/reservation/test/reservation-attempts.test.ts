@@ -13,6 +13,7 @@ import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
 import { anAttempt } from './attempt-builder.ts';
 import type { Reservation } from '../domain/reservation.ts';
+import { forward } from '../../../platform/pagination.ts';
 
 let repository: ReservationRepository;
 
@@ -103,7 +104,7 @@ describe('pending reservation attempts', () => {
     await repository.startAttempt(attempt);
 
     expect(await repository.findById(attempt.id)).toBeNull();
-    expect(await repository.listByUser(attempt.userId, undefined, { first: 10 })).toEqual([]);
+    expect(await repository.listByUser(attempt.userId, undefined, forward(10))).toEqual([]);
     const stats = await pendingAttemptStats(suite.db);
     expect(stats.pending).toBe(before + 1);
     expect(stats.oldestAgeSeconds).toBeGreaterThan(0);

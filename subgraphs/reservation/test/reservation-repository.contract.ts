@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import { newEvent } from '../../../ticketing/events/envelope.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { backward, forward, type PageRequest } from '../../../platform/pagination.ts';
+import { walkPages } from '../../../test/support/pages.ts';
 import { aCausation } from '../../../test/support/domain.ts';
 import type { ReservationRepository } from '../domain/ports.ts';
 import type { ReservationAttempt } from '../domain/reservation-attempt.ts';
@@ -102,7 +103,7 @@ export function describeReservationRepositoryContract(
 
         expect(await reservations.findById(attempt.id)).toBeNull();
         expect(await reservations.findByIds([attempt.id])).toEqual([]);
-        expect(await listByUser(attempt.userId, undefined, { first: 10 })).toEqual([]);
+        expect(await listByUser(attempt.userId, undefined, forward(10))).toEqual([]);
         expect(await outboxEventIds()).toEqual([]);
       });
 
@@ -208,20 +209,22 @@ export function describeReservationRepositoryContract(
         const mine = await reserveSeveral([3, 1, 2, 2, 2]);
         await reserve({ userId: `user-${randomUUID()}` });
 
-        expect(ids(await listByUser(userId, undefined, { first: 10 }))).toEqual(ids(newestFirst(mine)));
+        expect(ids(await listByUser(userId, undefined, forward(10)))).toEqual(ids(newestFirst(mine)));
       });
 
       it('returns at most first + 1, and a page after a cursor starts right after it', async () => {
         const ordered = newestFirst(await reserveSeveral([5, 4, 3, 3, 1]));
-        const visited: Reservation[] = [];
-        let after: PageRequest['after'];
-        for (;;) {
-          const rows = await listByUser(userId, undefined, { first: 2, after });
-          expect(rows.length).toBeLessThanOrEqual(3);
-          visited.push(...rows.slice(0, 2));
-          if (rows.length <= 2) break;
-          after = keyOf(rows[1]!);
-        }
+        const visited = await walkPages((page) => listByUser(userId, undefined, page), keyOf, 2);
+        expect(ids(visited)).toEqual(ids(ordered));
+      });
+
+      it('reads backward from the oldest, and a page before a cursor ends right before it', async () => {
+        const ordered = newestFirst(await reserveSeveral([5, 4, 3, 3, 1]));
+        expect(ids(await listByUser(userId, undefined, backward(2)))).toEqual(ids(ordered.slice(2).reverse()));
+        expect(ids(await listByUser(userId, undefined, backward(10, keyOf(ordered[2]!))))).toEqual(
+          ids(ordered.slice(0, 2).reverse()),
+        );
+        const visited = await walkPages((page) => listByUser(userId, undefined, page), keyOf, 2, 'backward');
         expect(ids(visited)).toEqual(ids(ordered));
       });
 
@@ -229,11 +232,13 @@ export function describeReservationRepositoryContract(
         const [cancelled, ...confirmed] = await reserveSeveral([4, 3, 2, 1]);
         await reservations.cancelIfConfirmed(cancelled!.id, now, cancelledEvent(cancelled!));
 
-        expect(ids(await listByUser(userId, 'CANCELLED', { first: 10 }))).toEqual([cancelled!.id]);
-        const firstPage = await listByUser(userId, 'CONFIRMED', { first: 1 });
+        expect(ids(await listByUser(userId, 'CANCELLED', forward(10)))).toEqual([cancelled!.id]);
+        const firstPage = await listByUser(userId, 'CONFIRMED', forward(1));
         expect(ids(firstPage)).toEqual(ids(newestFirst(confirmed).slice(0, 2)));
-        const rest = await listByUser(userId, 'CONFIRMED', { first: 10, after: keyOf(firstPage[0]!) });
+        const rest = await listByUser(userId, 'CONFIRMED', forward(10, keyOf(firstPage[0]!)));
         expect(ids(rest)).toEqual(ids(newestFirst(confirmed).slice(1)));
+        const oldest = await listByUser(userId, 'CONFIRMED', backward(1));
+        expect(ids(oldest)).toEqual(ids(newestFirst(confirmed).slice(1).reverse()));
       });
     });
 

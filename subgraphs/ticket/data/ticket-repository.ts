@@ -3,7 +3,7 @@ import { Prisma } from '../../../prisma/ticket/client/client.ts';
 import { recordBatchInInbox, recordInInbox } from '../../../platform/events/inbox.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox, outboxColumns } from '../../../platform/events/outbox.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { keysetScan, type PageRequest } from '../../../platform/pagination.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
 import type { Ticket, TicketStatus } from '../domain/ticket.ts';
 import type { TicketDatabase } from './prisma.ts';
@@ -127,16 +127,19 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
     },
 
     async list(filter, page: PageRequest) {
-      const after = page.after;
+      const { cursor } = page;
+      const { order, beyond } = keysetScan(page, 'asc');
       const rows = await db.ticket.findMany({
         where: {
           AND: [
             statusFilter(filter.status, filter.now),
-            after ? { OR: [{ createdAt: { gt: after.at } }, { createdAt: after.at, id: { gt: after.id } }] } : {},
+            cursor
+              ? { OR: [{ createdAt: { [beyond]: cursor.at } }, { createdAt: cursor.at, id: { [beyond]: cursor.id } }] }
+              : {},
           ],
         },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-        take: page.first + 1,
+        orderBy: [{ createdAt: order }, { id: order }],
+        take: page.size + 1,
       });
       return rows.map(toTicket);
     },

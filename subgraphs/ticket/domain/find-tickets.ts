@@ -1,4 +1,4 @@
-import { pageRequest, toPage, type Page } from '../../../platform/pagination.ts';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../../platform/pagination.ts';
 import { assertId } from '../../../platform/validation.ts';
 import type { TicketDeps } from './ports.ts';
 import type { Ticket, TicketStatus } from './ticket.ts';
@@ -11,9 +11,9 @@ export async function findTicket(deps: TicketDeps, id: string): Promise<Ticket |
 
 export async function listTickets(
   deps: TicketDeps,
-  args: { status?: TicketStatus | null; first?: number | null; after?: string | null },
+  args: PageArgs & { status?: TicketStatus | null },
 ): Promise<Page<Ticket>> {
-  const page = pageRequest(args.first, args.after);
+  const page = pageRequest(args);
   const rows = await deps.tickets.list({ status: args.status ?? undefined, now: deps.clock() }, page);
   return toPage(rows, page, (t) => ({ at: t.createdAt, id: t.id }));
 }

@@ -30,7 +30,10 @@ export interface TicketRepository {
   register(ticket: NewTicket, registered: EventEnvelope<'TicketRegistered'>): Promise<Ticket>;
   findById(id: string): Promise<Ticket | null>;
   findByIds(ids: readonly string[]): Promise<Ticket[]>;
-  /** Up to `page.first + 1` tickets in registration order, after the cursor. */
+  /**
+   * Up to `page.size + 1` tickets from the cursor, in the page's direction of registration order
+   * (then id; see PageRequest).
+   */
   list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]>;
   count(): Promise<number>;
   /**

@@ -47,11 +47,15 @@ export type Ticket = {
   updatedAt: Scalars['DateTime']['output'];
 };
 
-/** Where a page of a connection ends and whether more follow. Pages go forward only. */
+/** Where a page of a connection starts and ends, and whether more edges lie beyond it (the GraphQL Cursor Connections spec). Pages go forward (`first`/`after`) or backward (`last`/`before`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one: ask for it with `after: endCursor`. */
+  /** Whether another page follows this one: ask for it with `after: endCursor`. Looked up when paging forward; false when paging backward. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether another page comes before this one: ask for it with `before: startCursor`. Looked up when paging backward; false when paging forward. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first edge, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
   /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
@@ -59,7 +63,7 @@ export type PageInfo = {
 /** One ticket in a page of tickets, with its position. */
 export type TicketEdge = {
   __typename?: 'TicketEdge';
-  /** An opaque position in the list: pass it as `after` to continue after this ticket. */
+  /** An opaque position in the list: pass it as `after` to continue after this ticket, or as `before` to read the ones before it. */
   cursor: Scalars['String']['output'];
   /** The ticket. */
   node: Ticket;
@@ -104,7 +108,7 @@ export type Query = {
   __typename?: 'Query';
   /** One ticket by id, or null if there is none. Anyone may call it. Errors: `BAD_USER_INPUT` (`id` is not a UUID). */
   ticket?: Maybe<Ticket>;
-  /** Tickets in registration order, optionally only those with one status. Anyone may call it. Errors: `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
+  /** Tickets in registration order, optionally only those with one status. Anyone may call it. Errors: `BAD_USER_INPUT` (`first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   tickets: TicketConnection;
 };
 
@@ -118,6 +122,8 @@ export type QueryTicketsArgs = {
   status?: InputMaybe<TicketStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The API's writes. Each needs a bearer token (`UNAUTHENTICATED` without one); who may call each is on the field. */
@@ -336,6 +342,8 @@ export type PageInfoResolvers<
   ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
 > = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -369,12 +377,7 @@ export type QueryResolvers<
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
   ticket?: Resolver<Maybe<ResolversTypes['Ticket']>, ParentType, ContextType, RequireFields<QueryTicketArgs, 'id'>>;
-  tickets?: Resolver<
-    ResolversTypes['TicketConnection'],
-    ParentType,
-    ContextType,
-    RequireFields<QueryTicketsArgs, 'first'>
-  >;
+  tickets?: Resolver<ResolversTypes['TicketConnection'], ParentType, ContextType, Partial<QueryTicketsArgs>>;
 };
 
 export type MutationResolvers<

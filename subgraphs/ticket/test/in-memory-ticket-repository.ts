@@ -5,14 +5,9 @@
  * stores and the events it would have written are there to inspect.
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { readKeysetPage, type PageRequest } from '../../../platform/pagination.ts';
 import type { HoldAttempt, HoldEnd, NewTicket, TicketRepository } from '../domain/ports.ts';
 import { statusOf, type Ticket, type TicketStatus } from '../domain/ticket.ts';
-
-/** The listing order: registration time, then id. */
-function compareKeys(a: { at: Date; id: string }, b: { at: Date; id: string }): number {
-  return a.at.getTime() - b.at.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-}
 
 const keyOf = (ticket: Ticket) => ({ at: ticket.createdAt, id: ticket.id });
 
@@ -47,12 +42,11 @@ export class InMemoryTicketRepository implements TicketRepository {
   }
 
   async list(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<Ticket[]> {
-    const { after } = page;
-    return [...this.tickets.values()]
-      .filter((ticket) => !filter.status || statusOf(ticket, filter.now) === filter.status)
-      .filter((ticket) => !after || compareKeys(keyOf(ticket), after) > 0)
-      .sort((a, b) => compareKeys(keyOf(a), keyOf(b)))
-      .slice(0, page.first + 1);
+    const matching = [...this.tickets.values()].filter(
+      (ticket) => !filter.status || statusOf(ticket, filter.now) === filter.status,
+    );
+    // The listing order: registration time, then id.
+    return readKeysetPage(matching, keyOf, 'asc', page);
   }
 
   async count(): Promise<number> {

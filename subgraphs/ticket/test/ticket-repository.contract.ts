@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import { newEvent } from '../../../ticketing/events/envelope.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { backward, forward } from '../../../platform/pagination.ts';
+import { walkPages } from '../../../test/support/pages.ts';
 import { aCausation } from '../../../test/support/domain.ts';
 import type { NewTicket, TicketRepository } from '../domain/ports.ts';
 import type { Ticket, TicketStatus } from '../domain/ticket.ts';
@@ -95,7 +96,11 @@ export function describeTicketRepositoryContract(
       return tickets.holdIfAvailable(ticketId, reservationId, at, heldEvent(ticketId, reservationId));
     }
 
-    async function list(status: TicketStatus | undefined, page: PageRequest, at: Date = now) {
+    async function list(
+      status: TicketStatus | undefined,
+      page: Parameters<TicketRepository['list']>[1],
+      at: Date = now,
+    ) {
       return tickets.list({ status, now: at }, page);
     }
 
@@ -131,24 +136,31 @@ export function describeTicketRepositoryContract(
     describe('listing', () => {
       it('lists every ticket in registration order, then by id', async () => {
         const registered = await registerSeveral(5);
-        expect(ids(await list(undefined, { first: 10 }))).toEqual(ids(inListingOrder(registered)));
+        expect(ids(await list(undefined, forward(10)))).toEqual(ids(inListingOrder(registered)));
       });
 
       it('returns at most first + 1 tickets, the extra one only saying there is more', async () => {
         const ordered = inListingOrder(await registerSeveral(5));
-        expect(ids(await list(undefined, { first: 2 }))).toEqual(ids(ordered.slice(0, 3)));
+        expect(ids(await list(undefined, forward(2)))).toEqual(ids(ordered.slice(0, 3)));
       });
 
       it('starts a page right after its cursor, so walking the pages visits every ticket once', async () => {
         const ordered = inListingOrder(await registerSeveral(5));
-        const visited: Ticket[] = [];
-        let after: PageRequest['after'];
-        for (;;) {
-          const rows = await list(undefined, { first: 2, after });
-          visited.push(...rows.slice(0, 2));
-          if (rows.length <= 2) break;
-          after = keyOf(rows[1]!);
-        }
+        const visited = await walkPages((page) => list(undefined, page), keyOf, 2);
+        expect(ids(visited)).toEqual(ids(ordered));
+      });
+
+      it('reads backward from the end, the last ones nearest the end first, at most last + 1', async () => {
+        const ordered = inListingOrder(await registerSeveral(5));
+        expect(ids(await list(undefined, backward(2)))).toEqual(ids(ordered.slice(2).reverse()));
+      });
+
+      it('starts a backward page right before its cursor, so walking back visits every ticket once', async () => {
+        const ordered = inListingOrder(await registerSeveral(5));
+        expect(ids(await list(undefined, backward(10, keyOf(ordered[2]!))))).toEqual(
+          ids(ordered.slice(0, 2).reverse()),
+        );
+        const visited = await walkPages((page) => list(undefined, page), keyOf, 2, 'backward');
         expect(ids(visited)).toEqual(ids(ordered));
       });
 
@@ -157,29 +169,33 @@ export function describeTicketRepositoryContract(
         expect(await hold(held!.id)).toBe(true);
         const later = new Date(first!.expiresAt.getTime() + HOUR);
 
-        expect(ids(await list('AVAILABLE', { first: 10 }))).toEqual(ids(inListingOrder([first!, last!])));
-        expect(ids(await list('RESERVED', { first: 10 }))).toEqual([held!.id]);
-        expect(await list('EXPIRED', { first: 10 })).toEqual([]);
+        expect(ids(await list('AVAILABLE', forward(10)))).toEqual(ids(inListingOrder([first!, last!])));
+        expect(ids(await list('RESERVED', forward(10)))).toEqual([held!.id]);
+        expect(await list('EXPIRED', forward(10))).toEqual([]);
 
-        expect(await list('AVAILABLE', { first: 10 }, later)).toEqual([]);
-        expect(ids(await list('EXPIRED', { first: 10 }, later))).toEqual(ids(inListingOrder([first!, last!])));
-        expect(ids(await list('RESERVED', { first: 10 }, later))).toEqual([held!.id]);
+        expect(await list('AVAILABLE', forward(10), later)).toEqual([]);
+        expect(ids(await list('EXPIRED', forward(10), later))).toEqual(ids(inListingOrder([first!, last!])));
+        expect(ids(await list('RESERVED', forward(10), later))).toEqual([held!.id]);
       });
 
       it('treats a ticket whose expiry is exactly now as EXPIRED', async () => {
         const ticket = await register();
-        expect(ids(await list('EXPIRED', { first: 10 }, ticket.expiresAt))).toEqual([ticket.id]);
-        expect(await list('AVAILABLE', { first: 10 }, ticket.expiresAt)).toEqual([]);
+        expect(ids(await list('EXPIRED', forward(10), ticket.expiresAt))).toEqual([ticket.id]);
+        expect(await list('AVAILABLE', forward(10), ticket.expiresAt)).toEqual([]);
       });
 
       it('pages within a status filter', async () => {
         const registered = await registerSeveral(5);
         await hold(registered[2]!.id);
         const available = inListingOrder(registered.filter((_, i) => i !== 2));
-        const firstPage = await list('AVAILABLE', { first: 2 });
+        const firstPage = await list('AVAILABLE', forward(2));
         expect(ids(firstPage)).toEqual(ids(available.slice(0, 3)));
-        const secondPage = await list('AVAILABLE', { first: 2, after: keyOf(firstPage[1]!) });
+        const secondPage = await list('AVAILABLE', forward(2, keyOf(firstPage[1]!)));
         expect(ids(secondPage)).toEqual(ids(available.slice(2)));
+        const backwardFromEnd = await list('AVAILABLE', backward(2));
+        expect(ids(backwardFromEnd)).toEqual(ids(available.slice(1).reverse()));
+        const previousPage = await list('AVAILABLE', backward(2, keyOf(backwardFromEnd[1]!)));
+        expect(ids(previousPage)).toEqual(ids(available.slice(0, 2).reverse()));
       });
     });
 

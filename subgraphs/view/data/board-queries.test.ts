@@ -10,7 +10,8 @@ import path from 'node:path';
 import Database from 'libsql';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { forward, type PageRequest } from '../../../platform/pagination.ts';
+import { walkPages } from '../../../test/support/pages.ts';
 import { boardEvents } from '../test/board-events.ts';
 import { storedTimestamp } from './entry-rows.ts';
 import { createStore, type ViewStore } from './view-store.ts';
@@ -27,24 +28,6 @@ let sequence = 0;
 
 async function apply(...events: EventEnvelope[]): Promise<void> {
   await store.apply(events.map((event) => ({ sequence: ++sequence, event })));
-}
-
-/** Every page of a board, `size` at a time, following the cursors. */
-async function allPages<T>(
-  read: (page: PageRequest) => Promise<T[]>,
-  keyOf: (row: T) => { at: Date; id: string },
-  size: number,
-): Promise<T[]> {
-  const rows: T[] = [];
-  let after: PageRequest['after'];
-  // A cursor that does not move on would page forever: a few pages more than there are rows is a failure.
-  for (let pages = 0; pages < 20; pages++) {
-    const page = await read({ first: size, after });
-    rows.push(...page.slice(0, size));
-    if (page.length <= size) return rows;
-    after = keyOf(page[size - 1]!);
-  }
-  throw new Error(`paging did not end; read ${rows.length} rows`);
 }
 
 // Four tickets registered at the same instant (ties broken by id), one a minute later; one is
@@ -98,37 +81,55 @@ describe('the board queries', () => {
 
   it('page the ticket board in registration order, then by id, across ties', async () => {
     const read = (page: PageRequest) => store.boards.ticketBoard({ now: NOW }, page);
-    const everything = await read({ first: 100 });
-    const paged = await allPages(read, (t) => ({ at: t.registeredAt!, id: t.ticketId }), 2);
+    const everything = await read(forward(100));
+    const keyOf = (t: { registeredAt: Date | null; ticketId: string }) => ({ at: t.registeredAt!, id: t.ticketId });
+    const paged = await walkPages(read, keyOf, 2);
     expect(paged.map((t) => t.ticketId)).toEqual(everything.map((t) => t.ticketId));
+    const pagedBack = await walkPages(read, keyOf, 2, 'backward');
+    expect(pagedBack.map((t) => t.ticketId)).toEqual(everything.map((t) => t.ticketId));
     expect(everything.map((t) => t.ticketId).slice(0, 5)).toEqual([...tied, later]);
   });
 
   it('filter the ticket board by status as it is at the moment of reading', async () => {
     const withStatus = async (status: 'AVAILABLE' | 'RESERVED' | 'EXPIRED') =>
-      (await store.boards.ticketBoard({ status, now: NOW }, { first: 100 })).map((t) => t.ticketId);
+      (await store.boards.ticketBoard({ status, now: NOW }, forward(100))).map((t) => t.ticketId);
     expect(await withStatus('RESERVED')).toEqual([reservedTicket, ...userTickets]);
     expect(await withStatus('EXPIRED')).toEqual([expiredTicket]);
     expect(await withStatus('AVAILABLE')).toEqual([tied[0], tied[3], later]);
     // A day on, every ticket not reserved has expired.
     const tomorrow = await store.boards.ticketBoard(
       { status: 'EXPIRED', now: new Date(NOW.getTime() + 2 * DAY) },
-      {
-        first: 100,
-      },
+      forward(100),
     );
     expect(tomorrow.map((t) => t.ticketId)).toEqual([tied[0], expiredTicket, tied[3], later]);
   });
 
   it("page a user's reservation board newest first, then by id descending, across ties", async () => {
     const read = (page: PageRequest) => store.boards.reservationBoard('erin', page);
-    const paged = await allPages(read, (r) => ({ at: r.reservedAt!, id: r.reservationId }), 1);
-    expect(paged.map((r) => r.reservationId)).toEqual([...userReservations.slice(1).reverse(), userReservations[0]]);
+    const keyOf = (r: { reservedAt: Date | null; reservationId: string }) => ({
+      at: r.reservedAt!,
+      id: r.reservationId,
+    });
+    const paged = await walkPages(read, keyOf, 1);
+    const newestFirst = [...userReservations.slice(1).reverse(), userReservations[0]];
+    expect(paged.map((r) => r.reservationId)).toEqual(newestFirst);
+    const pagedBack = await walkPages(read, keyOf, 3, 'backward');
+    expect(pagedBack.map((r) => r.reservationId)).toEqual(newestFirst);
     expect(paged.every((r) => r.userId === 'erin' && r.userGrade === 'VIP' && r.status === 'CONFIRMED')).toBe(true);
   });
 
+  it('tell what an id is: a registered ticket, a reserved reservation with its user, or nothing', async () => {
+    expect(await store.boards.entityById(later)).toEqual({ kind: 'Ticket', id: later });
+    expect(await store.boards.entityById(userReservations[0]!)).toEqual({
+      kind: 'Reservation',
+      id: userReservations[0],
+      userId: 'erin',
+    });
+    expect(await store.boards.entityById(randomUUID())).toBeNull();
+  });
+
   it('map every column of an entry back as the projector wrote it', async () => {
-    const [ticket] = await store.boards.ticketBoard({ now: NOW }, { first: 1 });
+    const [ticket] = await store.boards.ticketBoard({ now: NOW }, forward(1));
     expect(ticket).toMatchObject({
       ticketId: tied[0],
       registeredAt: at(60),

@@ -9,7 +9,7 @@
  * batch of events is applied synchronously too, in one transaction, so a read never sees half of one.
  */
 import type Database from 'libsql';
-import type { PageRequest } from '../../../platform/pagination.ts';
+import { keysetScan, type PageRequest, type SortOrder } from '../../../platform/pagination.ts';
 import type { TicketStatus } from '../domain/board.ts';
 import type { BoardReader } from '../domain/ports.ts';
 import {
@@ -49,42 +49,80 @@ export function boardQueries(db: Database.Database): BoardReader {
     async ticketBoard(filter, page: PageRequest) {
       const statusName = filter.status ?? 'ANY';
       const status = STATUS_CONDITIONS[statusName];
-      const { after } = page;
+      const keyset = keysetSql(page, 'asc', 'registered_at', 'ticket_id');
       const statement = prepared(
-        `ticketBoard:${statusName}:${after ? 'after' : 'first'}`,
+        `ticketBoard:${statusName}:${keyset.shape}`,
         () => `
         SELECT ${TICKET_COLUMNS} FROM ticket_entry
         WHERE registered_at IS NOT NULL AND name IS NOT NULL ${status.sql}
-          ${after ? 'AND (registered_at > ? OR (registered_at = ? AND ticket_id > ?))' : ''}
-        ORDER BY registered_at, ticket_id
+          ${keyset.condition}
+        ORDER BY ${keyset.orderBy}
         LIMIT ?`,
       );
-      const at = after && storedTimestamp(after.at);
       const rows = statement.all(
         ...(status.usesNow ? [storedTimestamp(filter.now)] : []),
-        ...(after ? [at, at, after.id] : []),
-        page.first + 1,
+        ...keyset.parameters,
+        page.size + 1,
       ) as Record<string, unknown>[];
       return rows.map((row) => toTicketEntry(rowFrom(TICKET_ROW, row)));
     },
 
     async reservationBoard(userId, page: PageRequest) {
-      const { after } = page;
+      const keyset = keysetSql(page, 'desc', 'reserved_at', 'reservation_id');
       const statement = prepared(
-        `reservationBoard:${after ? 'after' : 'first'}`,
+        `reservationBoard:${keyset.shape}`,
         () => `
         SELECT ${RESERVATION_COLUMNS} FROM reservation_entry
         WHERE user_id = ? AND reserved_at IS NOT NULL AND user_grade IS NOT NULL
-          ${after ? 'AND (reserved_at < ? OR (reserved_at = ? AND reservation_id < ?))' : ''}
-        ORDER BY reserved_at DESC, reservation_id DESC
+          ${keyset.condition}
+        ORDER BY ${keyset.orderBy}
         LIMIT ?`,
       );
-      const at = after && storedTimestamp(after.at);
-      const rows = statement.all(userId, ...(after ? [at, at, after.id] : []), page.first + 1) as Record<
-        string,
-        unknown
-      >[];
+      const rows = statement.all(userId, ...keyset.parameters, page.size + 1) as Record<string, unknown>[];
       return rows.map((row) => toReservationEntry(rowFrom(RESERVATION_ROW, row)));
     },
+
+    async entityById(id) {
+      // Only what the boards show counts: a ticket once registered, a reservation once reserved.
+      const statement = prepared(
+        'entityById',
+        () => `
+        SELECT 'Ticket' AS kind, ticket_id AS id, NULL AS user_id FROM ticket_entry
+        WHERE ticket_id = ? AND registered_at IS NOT NULL AND name IS NOT NULL
+        UNION ALL
+        SELECT 'Reservation' AS kind, reservation_id AS id, user_id FROM reservation_entry
+        WHERE reservation_id = ? AND reserved_at IS NOT NULL AND user_id IS NOT NULL`,
+      );
+      const row = statement.get(id, id) as
+        { kind: 'Ticket' | 'Reservation'; id: string; user_id: string | null } | undefined;
+      if (!row) return null;
+      return row.kind === 'Ticket'
+        ? { kind: 'Ticket', id: row.id }
+        : { kind: 'Reservation', id: row.id, userId: row.user_id! };
+    },
+  };
+}
+
+/**
+ * The keyset part of a board read, for a board sorted in `order` by `atColumn` then `idColumn`:
+ * the condition on the cursor (if any), the order to read in, its parameters, and a short name
+ * of its shape for the statement cache.
+ */
+function keysetSql(
+  page: PageRequest,
+  order: SortOrder,
+  atColumn: string,
+  idColumn: string,
+): { shape: string; condition: string; orderBy: string; parameters: unknown[] } {
+  const scan = keysetScan(page, order);
+  const op = scan.beyond === 'gt' ? '>' : '<';
+  const direction = scan.order.toUpperCase();
+  const { cursor } = page;
+  const at = cursor && storedTimestamp(cursor.at);
+  return {
+    shape: `${scan.order}:${cursor ? 'cursor' : 'edge'}`,
+    condition: cursor ? `AND (${atColumn} ${op} ? OR (${atColumn} = ? AND ${idColumn} ${op} ?))` : '',
+    orderBy: `${atColumn} ${direction}, ${idColumn} ${direction}`,
+    parameters: cursor ? [at, at, cursor.id] : [],
   };
 }

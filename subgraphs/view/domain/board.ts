@@ -136,3 +136,6 @@ export function toReservationBoardEntry(entry: ReservationEntry): ReservationBoa
     updatedAt: entry.updatedAt,
   };
 }
+
+/** An id the view knows from events: a registered ticket, or a reservation made by a user. */
+export type KnownEntity = { kind: 'Ticket'; id: string } | { kind: 'Reservation'; id: string; userId: string };

@@ -1,15 +1,20 @@
 /** What the view's read side needs from its store; implemented in data/. */
 import type { PageRequest } from '../../../platform/pagination.ts';
-import type { ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
+import type { KnownEntity, ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
 
 export interface BoardReader {
   /**
-   * Up to `page.first + 1` registered tickets in registration order (then id) after the cursor;
-   * with a status, only tickets that have it at `now`.
+   * Up to `page.size + 1` registered tickets from the cursor, in the page's direction of
+   * registration order (then id; see PageRequest); with a status, only tickets that have it at `now`.
    */
   ticketBoard(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<TicketEntry[]>;
-  /** Up to `page.first + 1` of a user's reserved reservations, newest first, after the cursor. */
+  /**
+   * Up to `page.size + 1` of a user's reserved reservations from the cursor, in the page's
+   * direction of newest first (see PageRequest).
+   */
   reservationBoard(userId: string, page: PageRequest): Promise<ReservationEntry[]>;
+  /** What the store knows an id to be: a registered ticket, a reserved reservation (with its user), or nothing. */
+  entityById(id: string): Promise<KnownEntity | null>;
 }
 
 export interface ViewDeps {

@@ -23,6 +23,7 @@ function emptyBoards() {
         readFor.push(userId);
         return [];
       },
+      entityById: async () => null,
     },
   };
   return { deps, readFor };
@@ -43,7 +44,7 @@ describe('reading the boards', () => {
     const { deps } = emptyBoards();
     await expect(readTicketBoard(deps, {})).resolves.toEqual({
       edges: [],
-      pageInfo: { hasNextPage: false, endCursor: null },
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
     });
   });
 

@@ -1,7 +1,7 @@
 /** The two boards, answered from the view's own store. */
 import { assertUser, isAdmin, type Caller } from '../../../ticketing/caller.ts';
 import { Forbidden } from '../../../ticketing/errors.ts';
-import { pageRequest, toPage, type Page } from '../../../platform/pagination.ts';
+import { pageRequest, toPage, type Page, type PageArgs } from '../../../platform/pagination.ts';
 import { assertNonEmpty } from '../../../platform/validation.ts';
 import {
   toReservationBoardEntry,
@@ -12,17 +12,14 @@ import {
 } from './board.ts';
 import type { ViewDeps } from './ports.ts';
 
-export interface BoardArgs {
-  first?: number | null;
-  after?: string | null;
-}
+export type BoardArgs = PageArgs;
 
 /** Anyone may read the ticket board, anonymous callers included. */
 export async function readTicketBoard(
   deps: ViewDeps,
   args: BoardArgs & { status?: TicketStatus | null },
 ): Promise<Page<TicketBoardEntry>> {
-  const page = pageRequest(args.first, args.after);
+  const page = pageRequest(args);
   const now = deps.clock();
   const rows = await deps.boards.ticketBoard({ status: args.status ?? undefined, now }, page);
   const shown = rows.flatMap((row) => {
@@ -47,7 +44,7 @@ export async function readReservationBoard(
   if (userId !== caller.userId && !isAdmin(caller)) {
     throw new Forbidden("only an ADMIN may read another user's reservation board");
   }
-  const page = pageRequest(args.first, args.after);
+  const page = pageRequest(args);
   const rows = await deps.boards.reservationBoard(userId, page);
   const shown = rows.flatMap((row) => {
     const entry = toReservationBoardEntry(row);

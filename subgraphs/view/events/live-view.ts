@@ -93,6 +93,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     boards: {
       ticketBoard: (filter, page) => servedStore().boards.ticketBoard(filter, page),
       reservationBoard: (userId, page) => servedStore().boards.reservationBoard(userId, page),
+      entityById: (id) => servedStore().boards.entityById(id),
     },
 
     async start() {

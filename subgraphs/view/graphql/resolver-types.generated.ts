@@ -44,11 +44,15 @@ export type ReservationStatus =
   /** Cancelled by its owner or an ADMIN: the ticket is AVAILABLE again and any VIP discount reverted. */
   | 'CANCELLED';
 
-/** Where a page of a connection ends and whether more follow. Pages go forward only. */
+/** Where a page of a connection starts and ends, and whether more edges lie beyond it (the GraphQL Cursor Connections spec). Pages go forward (`first`/`after`) or backward (`last`/`before`). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Whether another page follows this one: ask for it with `after: endCursor`. */
+  /** Whether another page follows this one: ask for it with `after: endCursor`. Looked up when paging forward; false when paging backward. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether another page comes before this one: ask for it with `before: startCursor`. Looked up when paging backward; false when paging forward. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the page's first edge, to pass as `before`; null when the page is empty. */
+  startCursor?: Maybe<Scalars['String']['output']>;
   /** The cursor of the page's last edge, to pass as `after`; null when the page is empty. */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
@@ -145,13 +149,47 @@ export type ReservationBoardConnection = {
   pageInfo: PageInfo;
 };
 
+/** An object with an id unique across the whole API, which `node(id)` finds whichever subgraph owns it (Relay's Global Object Identification). Implemented by `Ticket` and `Reservation`. */
+export type Node = {
+  /** The object's id, a UUID: unique across every type of the API, so it alone finds the object. */
+  id: Scalars['ID']['output'];
+};
+
+/** A ticket an admin registered: a name, a sale window and a status. Its price comes from the price subgraph. Anyone may read tickets, anonymous callers included. */
+export type Ticket = Node & {
+  __typename?: 'Ticket';
+  /** The ticket's id, a UUID. */
+  id: Scalars['ID']['output'];
+};
+
+/** A user's reservation of one ticket. Visible to its owner and to ADMINs only. */
+export type Reservation = Node & {
+  __typename?: 'Reservation';
+  /** The reservation's id, a UUID. */
+  id: Scalars['ID']['output'];
+};
+
 /** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
 export type Query = {
   __typename?: 'Query';
-  /** Tickets with their prices in registration order, from one read of the view's own store (no federated join). Anyone may call it. Errors: `BAD_USER_INPUT` (`first` out of range, `after` not a cursor of this connection). */
+  /** The ticket or reservation with this id, or null if there is none. Anyone may look a ticket up; a reservation only its owner or an ADMIN, exactly as `reservation(id)`. Answered from the view's store, so an object written moments ago can read as null until the view has its event. Errors: `BAD_USER_INPUT` (`id` is not a UUID), `UNAUTHENTICATED` (a reservation, without a token), `FORBIDDEN` (another user's reservation). */
+  node?: Maybe<Node>;
+  /** The objects with these ids, in the same order, each as `node(id)` answers it: null for an unknown id, and a refused id (`BAD_USER_INPUT`, `UNAUTHENTICATED`, `FORBIDDEN`) an error at its own index only. Errors: `BAD_USER_INPUT` (more than 100 ids). */
+  nodes: Array<Maybe<Node>>;
+  /** Tickets with their prices in registration order, from one read of the view's own store (no federated join). Anyone may call it. Errors: `BAD_USER_INPUT` (`first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   ticketBoard: TicketBoardConnection;
-  /** A user's reservations with what they pay, newest first, from one read of the view's own store. Any signed-in user for their own; an ADMIN for anyone's. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (a USER asking for another user's), `BAD_USER_INPUT` (`userId` empty, `first` out of range, `after` not a cursor of this connection). */
+  /** A user's reservations with what they pay, newest first, from one read of the view's own store. Any signed-in user for their own; an ADMIN for anyone's. Errors: `UNAUTHENTICATED` (no token), `FORBIDDEN` (a USER asking for another user's), `BAD_USER_INPUT` (`userId` empty, `first` or `last` out of range, `after` or `before` not a cursor of this connection, or both directions in one request). */
   reservationBoard: ReservationBoardConnection;
+};
+
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 /** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
@@ -159,6 +197,8 @@ export type QueryTicketBoardArgs = {
   status?: InputMaybe<TicketStatus>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** The API's reads. Tickets, prices, price policies and the ticket board are public; reservations need a bearer token. A malformed, forged or expired token is refused with `UNAUTHENTICATED` even where none is needed. */
@@ -166,9 +206,22 @@ export type QueryReservationBoardArgs = {
   userId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+export type ReferenceResolver<TResult, TReference, TContext> = (
+  reference: TReference,
+  context: TContext,
+  info: GraphQLResolveInfo,
+) => Promise<TResult> | TResult;
+
+type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -252,6 +305,25 @@ export type DirectiveResolverFn<
   info: GraphQLResolveInfo,
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Node: Node;
+  Ticket: Ticket;
+  Reservation: Reservation;
+};
+
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Node: { __typename: 'Node' } & GraphQLRecursivePick<FederationTypes['Node'], { id: true }>;
+  Ticket: { __typename: 'Ticket' } & GraphQLRecursivePick<FederationTypes['Ticket'], { id: true }>;
+  Reservation: { __typename: 'Reservation' } & GraphQLRecursivePick<FederationTypes['Reservation'], { id: true }>;
+};
+
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node: Ticket | Reservation;
+};
+
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -275,6 +347,9 @@ export type ResolversTypes = {
   ReservationBoardConnection: ResolverTypeWrapper<
     Omit<ReservationBoardConnection, 'edges'> & { edges: Array<ResolversTypes['ReservationBoardEdge']> }
   >;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
+  Ticket: ResolverTypeWrapper<Ticket>;
+  Reservation: ResolverTypeWrapper<Reservation>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
@@ -296,6 +371,9 @@ export type ResolversParentTypes = {
   ReservationBoardConnection: Omit<ReservationBoardConnection, 'edges'> & {
     edges: Array<ResolversParentTypes['ReservationBoardEdge']>;
   };
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  Ticket: Ticket | FederationReferenceTypes['Ticket'];
+  Reservation: Reservation | FederationReferenceTypes['Reservation'];
   Query: Record<PropertyKey, never>;
 };
 
@@ -326,6 +404,8 @@ export type PageInfoResolvers<
   ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo'],
 > = {
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
@@ -397,21 +477,64 @@ export type ReservationBoardConnectionResolvers<
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
 };
 
+export type NodeResolvers<
+  ContextType = ViewContext,
+  ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node'],
+  FederationReferenceType extends FederationReferenceTypes['Node'] = FederationReferenceTypes['Node'],
+> = {
+  __resolveType: TypeResolveFn<'Ticket' | 'Reservation', ParentType, ContextType>;
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Node']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+};
+
+export type TicketResolvers<
+  ContextType = ViewContext,
+  ParentType extends ResolversParentTypes['Ticket'] = ResolversParentTypes['Ticket'],
+  FederationReferenceType extends FederationReferenceTypes['Ticket'] = FederationReferenceTypes['Ticket'],
+> = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Ticket']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type ReservationResolvers<
+  ContextType = ViewContext,
+  ParentType extends ResolversParentTypes['Reservation'] = ResolversParentTypes['Reservation'],
+  FederationReferenceType extends FederationReferenceTypes['Reservation'] = FederationReferenceTypes['Reservation'],
+> = {
+  __resolveReference?: ReferenceResolver<
+    Maybe<ResolversTypes['Reservation']> | FederationReferenceType,
+    FederationReferenceType,
+    ContextType
+  >;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type QueryResolvers<
   ContextType = ViewContext,
   ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query'],
 > = {
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   ticketBoard?: Resolver<
     ResolversTypes['TicketBoardConnection'],
     ParentType,
     ContextType,
-    RequireFields<QueryTicketBoardArgs, 'first'>
+    Partial<QueryTicketBoardArgs>
   >;
   reservationBoard?: Resolver<
     ResolversTypes['ReservationBoardConnection'],
     ParentType,
     ContextType,
-    RequireFields<QueryReservationBoardArgs, 'first'>
+    Partial<QueryReservationBoardArgs>
   >;
 };
 
@@ -424,6 +547,9 @@ export type Resolvers<ContextType = ViewContext> = {
   ReservationBoardEntry?: ReservationBoardEntryResolvers<ContextType>;
   ReservationBoardEdge?: ReservationBoardEdgeResolvers<ContextType>;
   ReservationBoardConnection?: ReservationBoardConnectionResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
+  Ticket?: TicketResolvers<ContextType>;
+  Reservation?: ReservationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 };
 
