@@ -55,6 +55,16 @@ const schema = z.object({
   TRUSTED_DOCUMENTS: z.enum(TRUSTED_DOCUMENTS_MODES).default('off'),
   /** The persisted-query manifest served by id (`npm run documents` writes the default one). */
   TRUSTED_DOCUMENTS_MANIFEST: z.string().default(TRUSTED_DOCUMENTS_PATH),
+  /** Subscriptions one WebSocket connection may hold at once. */
+  SUBSCRIPTIONS_PER_CONNECTION: integer(1, 10_000, 20),
+  /** Subscriptions one caller (user id, or client address when anonymous) may hold at once in this replica. */
+  SUBSCRIPTIONS_PER_CALLER: integer(1, 1_000_000, 100),
+  /** How long a WebSocket may take to send connection_init before it is closed (4408), in ms. */
+  SUBSCRIPTION_CONNECTION_INIT_TIMEOUT_MS: integer(100, 60_000, 5000),
+  /** How often WebSockets are pinged; one that does not answer within as long is dropped, in ms. */
+  SUBSCRIPTION_KEEP_ALIVE_MS: integer(1000, 600_000, 12_000),
+  /** Events a subscriber may have waiting before it is cut off as a slow consumer (close 4413). */
+  SUBSCRIPTION_BUFFER_EVENTS: integer(1, 100_000, 100),
   ...lifecycleEnv,
 });
 
@@ -105,6 +115,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv) {
     trustedDocuments: {
       mode: parsed.TRUSTED_DOCUMENTS,
       manifest: parsed.TRUSTED_DOCUMENTS === 'off' ? undefined : readManifest(parsed.TRUSTED_DOCUMENTS_MANIFEST),
+    },
+    subscriptions: {
+      perConnection: parsed.SUBSCRIPTIONS_PER_CONNECTION,
+      perCaller: parsed.SUBSCRIPTIONS_PER_CALLER,
+      connectionInitTimeoutMs: parsed.SUBSCRIPTION_CONNECTION_INIT_TIMEOUT_MS,
+      keepAliveMs: parsed.SUBSCRIPTION_KEEP_ALIVE_MS,
+      bufferEvents: parsed.SUBSCRIPTION_BUFFER_EVENTS,
     },
     lifecycle: lifecycleConfigFrom(parsed),
   };

@@ -20,6 +20,7 @@ import { createOperationMetricsPlugin } from '../platform/graphql/operation-metr
 import { createSubgraphFetchMetrics, instrumentSubgraphFetches } from '../platform/graphql/subgraph-fetch-metrics.ts';
 import { createKeepAliveFetcher } from '../platform/http/keep-alive-fetcher.ts';
 import { startHttpServer, type RunningHttpServer } from '../platform/http/server.ts';
+import { stopAll } from '../platform/lifecycle.ts';
 import { createLogger, type Logger } from '../platform/logging.ts';
 import { createMetricsRegistry } from '../platform/metrics.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -29,6 +30,7 @@ import { queryLimitProtection } from './query-limits.ts';
 import { createRateLimiter } from './rate-limiter.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { trustedDocuments } from './trusted-documents.ts';
+import { createGatewaySubscriptions } from './subscriptions/subscriptions.ts';
 
 export interface RunningGateway extends RunningHttpServer {
   logger: Logger;
@@ -51,17 +53,28 @@ export async function startGateway(
   const fetcher = dependencies.fetcher ?? createKeepAliveFetcher();
   const rateLimiter = createRateLimiter(config.rateLimit);
   const limits = queryLimitProtection(config.queryLimits, { production: config.production });
+  const buildService = (name: string, url: string) => {
+    const override = config.subgraphUrls[name as keyof typeof config.subgraphUrls];
+    return instrumentSubgraphFetches(new SubgraphDataSource(override ?? url, fetcher), name, fetchDuration);
+  };
   const gateway = new ApolloGateway({
     supergraphSdl: config.supergraphSdl,
     experimental_approximateQueryPlanStoreMiB: config.queryPlanCacheMb,
-    buildService: ({ name, url }) => {
-      const override = config.subgraphUrls[name as keyof typeof config.subgraphUrls];
-      return instrumentSubgraphFetches(new SubgraphDataSource(override ?? url!, fetcher), name, fetchDuration);
-    },
+    buildService: ({ name, url }) => buildService(name, url!),
     logger,
   });
   const documents = trustedDocuments<GatewayContext>(config.trustedDocuments.mode, config.trustedDocuments.manifest);
   const formatError = createErrorFormatter(logger);
+  const subscriptions = createGatewaySubscriptions({
+    config,
+    buildService,
+    verifier,
+    logger,
+    metrics,
+    formatError,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     formatError: (formatted, error) => formatError(limits.nameTokenLimit(formatted), error),
@@ -103,6 +116,7 @@ export async function startGateway(
     corsOrigins: config.corsOrigins,
     ...config.lifecycle,
     readiness: async () => ({ ready: true, checks: { supergraph: 'loaded' } }),
+    streams: subscriptions.streams,
     context: async ({ headers, correlationId, request }) => {
       const authorization = headers.authorization;
       const caller = await callerOf(authorization);
@@ -121,7 +135,7 @@ export async function startGateway(
     { url: server.url, adminUrl: server.adminUrl, trustedDocuments: config.trustedDocuments.mode },
     'gateway ready',
   );
-  return { ...server, logger };
+  return { ...server, stop: () => stopAll([subscriptions, server]), logger };
 }
 
 /** HTTP 429 with `Retry-After`, and the same wait in `extensions.retryAfterSeconds`. */

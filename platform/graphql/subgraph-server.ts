@@ -11,6 +11,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { GraphQLSchema } from 'graphql';
 import { gql } from 'graphql-tag';
 import type { Registry } from 'prom-client';
 import type { Caller } from '../../ticketing/caller.ts';
@@ -24,6 +25,7 @@ import {
   type ReadinessReport,
   type RequestInfo,
   type RunningHttpServer,
+  type StreamEndpoint,
 } from '../http/server.ts';
 import type { RecordedContext } from '../http/request-scope.ts';
 import { createErrorFormatter, requestError } from './errors.ts';
@@ -61,17 +63,20 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   /** Adds per-request state (DataLoaders, dependencies) to the base context. */
   extendContext: (base: RequestContext) => TContext;
   production: boolean;
+  /** Serves this subgraph's subscriptions over WebSocket on the same port. */
+  streams?: (schema: GraphQLSchema) => StreamEndpoint;
 }
 
 export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningHttpServer> {
   const { logger, verifier } = options;
+  const schema = buildSubgraphSchema({
+    typeDefs: gql(options.typeDefs),
+    resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+  });
   const apollo = new ApolloServer<TContext>({
-    schema: buildSubgraphSchema({
-      typeDefs: gql(options.typeDefs),
-      resolvers: options.resolvers as GraphQLResolverMap<unknown>,
-    }),
+    schema,
     formatError: createErrorFormatter(logger),
     includeStacktraceInErrorResponses: false,
     introspection: !options.production,
@@ -95,6 +100,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     metrics: options.metrics,
     readiness: options.readiness,
     liveness: options.liveness,
+    streams: options.streams?.(schema),
     ...options.lifecycle,
     context: async (request: RequestInfo) => {
       const caller = await callerOf(verifier, request);

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Registry } from 'prom-client';
@@ -54,6 +54,16 @@ export interface HttpLifecycleOptions {
   adminPort?: number;
 }
 
+/** Long-lived GraphQL connections served beside requests on the GraphQL routes (subscriptions). */
+export interface StreamEndpoint {
+  /** A WebSocket upgrade on a GraphQL route. */
+  upgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
+  /** A request that accepts `text/event-stream` on a GraphQL route (omit to leave them to Apollo). */
+  eventStream?(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Ends every open connection with a reconnect hint; called once readiness has been false for the shutdown delay. */
+  close(): Promise<void>;
+}
+
 export interface HttpServerOptions<TContext extends BaseContext> extends HttpLifecycleOptions {
   port: number;
   /** The address to listen on (default 0.0.0.0: every interface). */
@@ -70,6 +80,8 @@ export interface HttpServerOptions<TContext extends BaseContext> extends HttpLif
   maxBodyBytes?: number;
   /** Browser origins allowed to call (for Apollo Sandbox); none by default. `*` allows any. */
   corsOrigins?: readonly string[];
+  /** Subscriptions over WebSocket and Server-Sent Events on the GraphQL routes. */
+  streams?: StreamEndpoint;
 }
 
 export interface RunningHttpServer {
@@ -92,9 +104,10 @@ export function correlationIdFrom(headers: IncomingMessage['headers']): string {
   return value && CORRELATION_ID.test(value) ? value : randomUUID();
 }
 
-class BodyTooLarge extends Error {}
+/** A request body over the limit (answered 413 REQUEST_TOO_LARGE). */
+export class BodyTooLarge extends Error {}
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -110,7 +123,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function requestErrorBody(code: string, message: string) {
+export function requestErrorBody(code: string, message: string) {
   return { errors: [{ message, extensions: { code } }] };
 }
 
@@ -236,6 +249,9 @@ export async function startHttpServer<TContext extends BaseContext>(
           return res.end(await metrics.metrics());
         case '/':
         case '/graphql':
+          if (options.streams?.eventStream && req.headers.accept?.includes('text/event-stream')) {
+            return await options.streams.eventStream(req, res);
+          }
           return await handleGraphQL(req, res, url, record);
         default:
           return sendJson(res, 404, requestErrorBody('NOT_FOUND', `no route for ${url.pathname}`));
@@ -287,6 +303,11 @@ export async function startHttpServer<TContext extends BaseContext>(
     void route(req, res, url, record, admin);
   };
   const server = http.createServer(handle(false));
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    const routeName = ROUTES[new URL(req.url ?? '/', 'http://localhost').pathname];
+    if (accepting && routeName === 'graphql' && options.streams) options.streams.upgrade(req, socket, head);
+    else socket.destroy();
+  });
   // Longer than typical client and load-balancer idle timeouts, so keep-alive sockets are not cut mid-request.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -308,6 +329,7 @@ export async function startHttpServer<TContext extends BaseContext>(
       await sleep(delayMs);
     }
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await options.streams?.close();
     server.closeIdleConnections();
     // A keep-alive connection whose request was already running goes idle only when it is answered.
     const sweeper = setInterval(() => server.closeIdleConnections(), 50);

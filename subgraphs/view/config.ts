@@ -1,7 +1,7 @@
 /** The view subgraph's configuration: read from the environment once, validated. */
 import os from 'node:os';
 import { z } from 'zod';
-import { parseConfig, subgraphConfigFrom, subgraphEnv } from '../../platform/config.ts';
+import { integer, parseConfig, subgraphConfigFrom, subgraphEnv } from '../../platform/config.ts';
 
 const schema = z.object({
   ...subgraphEnv(4004),
@@ -12,6 +12,10 @@ const schema = z.object({
     .string()
     .max(64)
     .default(() => os.hostname()),
+  /** Stream changes a subscription may fall behind by before it is failed (the gateway resumes it from its last position). */
+  VIEW_SUBSCRIPTION_QUEUE_EVENTS: integer(1, 1_000_000, 10_000),
+  /** How often the gateway's subscription connections are pinged, in ms. */
+  VIEW_SUBSCRIPTION_KEEP_ALIVE_MS: integer(1000, 600_000, 12_000),
 });
 
 export function loadViewConfig(env: NodeJS.ProcessEnv) {
@@ -20,6 +24,10 @@ export function loadViewConfig(env: NodeJS.ProcessEnv) {
     ...subgraphConfigFrom(parsed),
     dataDir: parsed.VIEW_DATA_DIR,
     instanceId: parsed.VIEW_INSTANCE_ID,
+    subscriptions: {
+      queueEvents: parsed.VIEW_SUBSCRIPTION_QUEUE_EVENTS,
+      keepAliveMs: parsed.VIEW_SUBSCRIPTION_KEEP_ALIVE_MS,
+    },
   };
 }
 

@@ -17,6 +17,9 @@ import { storeDirectory } from './data/store-directory.ts';
 import type { ViewDeps } from './domain/ports.ts';
 import { createLiveView, type LiveView } from './events/live-view.ts';
 import { createViewContext, resolvers } from './graphql/resolvers.ts';
+import { createChangeFeed } from './subscriptions/change-feed.ts';
+import { measureSubscriptions } from './subscriptions/subscription-metrics.ts';
+import { createSubscriptionServer } from './subscriptions/subscription-server.ts';
 
 export const viewTypeDefs = readSchema(new URL('./schema.graphql', import.meta.url));
 
@@ -47,18 +50,38 @@ export async function startViewService(config: ViewConfig, logger?: Logger): Pro
     });
     started.push(view);
     const deps: ViewDeps = { boards: view.boards, clock: () => new Date() };
+    const changes = createChangeFeed({
+      connector: messaging,
+      nats: config.nats,
+      consumerPrefix: consumerPrefixOf(config),
+      logger: log,
+      maxQueued: config.subscriptions.queueEvents,
+    });
+    started.push(changes);
+    const verifier = createTokenVerifier(config.auth, { acceptServiceTokens: false });
+    const subscriptionMetrics = measureSubscriptions(metrics, changes);
     const server = await startSubgraphServer({
       typeDefs: viewTypeDefs,
       resolvers,
       port: config.port,
       host: config.host,
-      verifier: createTokenVerifier(config.auth, { acceptServiceTokens: false }),
+      verifier,
       logger: log,
       metrics,
       production: config.production,
       lifecycle: config.lifecycle,
       extendContext: (base) => createViewContext(base, deps),
       readiness: view.readiness,
+      streams: (schema) =>
+        createSubscriptionServer({
+          schema,
+          verifier,
+          deps,
+          changes,
+          logger: log,
+          keepAliveMs: config.subscriptions.keepAliveMs,
+          onConnectionsChanged: subscriptionMetrics.connections,
+        }),
     });
     started.push(server);
     // Listening already, so /health/ready can say the first store is being built.

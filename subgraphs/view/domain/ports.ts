@@ -1,4 +1,5 @@
 /** What the view's read side needs from its store; implemented in data/. */
+import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { KnownEntity, ReservationEntry, TicketEntry, TicketStatus } from './board.ts';
 
@@ -20,4 +21,15 @@ export interface BoardReader {
 export interface ViewDeps {
   boards: BoardReader;
   clock: () => Date;
+}
+
+/** An event as a subscription sees it: with its position (stream sequence). */
+export interface StreamChange {
+  position: number;
+  event: EventEnvelope;
+}
+
+/** The stream's changes, in order, once: from now on, or after a position first. */
+export interface ChangeSource {
+  changes(after?: number): AsyncIterator<StreamChange> & { return(): Promise<unknown> };
 }

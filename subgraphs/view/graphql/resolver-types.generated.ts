@@ -210,6 +210,34 @@ export type QueryReservationBoardArgs = {
   before?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** Live updates, fed by the event stream. Each event carries its stream position in the response's `extensions.position`; pass the last one seen as `after` to resume from there after a reconnect. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /** A ticket each time its status or price changes (selected fields are read when the event is delivered). Anyone may subscribe. */
+  ticketChanged: Ticket;
+  /** A ticket board entry each time it changes, optionally only while it has one status. Anyone may subscribe. */
+  ticketBoardChanged: TicketBoardEntry;
+  /** The caller's own reservations each time one is made or cancelled. Needs a token. */
+  myReservationChanged: Reservation;
+};
+
+/** Live updates, fed by the event stream. Each event carries its stream position in the response's `extensions.position`; pass the last one seen as `after` to resume from there after a reconnect. */
+export type SubscriptionTicketChangedArgs = {
+  ticketIds: Array<Scalars['ID']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Live updates, fed by the event stream. Each event carries its stream position in the response's `extensions.position`; pass the last one seen as `after` to resume from there after a reconnect. */
+export type SubscriptionTicketBoardChangedArgs = {
+  status?: InputMaybe<TicketStatus>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Live updates, fed by the event stream. Each event carries its stream position in the response's `extensions.position`; pass the last one seen as `after` to resume from there after a reconnect. */
+export type SubscriptionMyReservationChangedArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
 export type ReferenceResolver<TResult, TReference, TContext> = (
@@ -351,6 +379,7 @@ export type ResolversTypes = {
   Ticket: ResolverTypeWrapper<Ticket>;
   Reservation: ResolverTypeWrapper<Reservation>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -375,6 +404,7 @@ export type ResolversParentTypes = {
   Ticket: Ticket | FederationReferenceTypes['Ticket'];
   Reservation: Reservation | FederationReferenceTypes['Reservation'];
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type ShareableDirectiveArgs = {};
@@ -538,6 +568,33 @@ export type QueryResolvers<
   >;
 };
 
+export type SubscriptionResolvers<
+  ContextType = ViewContext,
+  ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription'],
+> = {
+  ticketChanged?: SubscriptionResolver<
+    ResolversTypes['Ticket'],
+    'ticketChanged',
+    ParentType,
+    ContextType,
+    RequireFields<SubscriptionTicketChangedArgs, 'ticketIds'>
+  >;
+  ticketBoardChanged?: SubscriptionResolver<
+    ResolversTypes['TicketBoardEntry'],
+    'ticketBoardChanged',
+    ParentType,
+    ContextType,
+    Partial<SubscriptionTicketBoardChangedArgs>
+  >;
+  myReservationChanged?: SubscriptionResolver<
+    ResolversTypes['Reservation'],
+    'myReservationChanged',
+    ParentType,
+    ContextType,
+    Partial<SubscriptionMyReservationChangedArgs>
+  >;
+};
+
 export type Resolvers<ContextType = ViewContext> = {
   DateTime?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -551,6 +608,7 @@ export type Resolvers<ContextType = ViewContext> = {
   Ticket?: TicketResolvers<ContextType>;
   Reservation?: ReservationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 
 export type DirectiveResolvers<ContextType = ViewContext> = {

@@ -1,18 +1,33 @@
 /** Thin resolvers: unpack arguments, call one domain function. Errors are mapped centrally. */
 import type { RequestContext } from '../../../platform/graphql/subgraph-server.ts';
 import { DateTime } from '../../../platform/graphql/scalars.ts';
-import type { ViewDeps } from '../domain/ports.ts';
+import type { ChangeSource, ViewDeps } from '../domain/ports.ts';
 import { findNode, findNodes, type NodeRef } from '../domain/find-nodes.ts';
 import { readReservationBoard, readTicketBoard } from '../domain/read-boards.ts';
+import { watchMyReservations, watchTickets, type Delivery } from '../domain/watch-changes.ts';
 import type { Resolvers } from './resolver-types.generated.ts';
 
 export interface ViewContext extends RequestContext {
   deps: ViewDeps;
+  /** A subscription's: the stream's changes, and the position after which the gateway resumes it. */
+  subscription?: { changes: ChangeSource; resumeAfter?: number };
 }
 
-export function createViewContext(base: RequestContext, deps: ViewDeps): ViewContext {
-  return { ...base, deps };
+export function createViewContext(
+  base: RequestContext,
+  deps: ViewDeps,
+  subscription?: ViewContext['subscription'],
+): ViewContext {
+  return { ...base, deps, subscription };
 }
+
+function subscriptionOf(ctx: ViewContext): NonNullable<ViewContext['subscription']> {
+  if (!ctx.subscription) throw new Error('subscriptions are served over WebSocket, not HTTP');
+  return ctx.subscription;
+}
+
+/** Each event of a subscription's stream is a delivery; its field is the delivered value. */
+const delivered = <T>(delivery: Delivery<T>): T => delivery.value;
 
 export const resolvers: Resolvers = {
   DateTime,
@@ -27,6 +42,22 @@ export const resolvers: Resolvers = {
   },
   Node: {
     __resolveType: (node) => node.__typename ?? null,
+  },
+  Subscription: {
+    ticketChanged: {
+      subscribe: (_, args, ctx) => {
+        const { changes, resumeAfter } = subscriptionOf(ctx);
+        return watchTickets(changes, args, resumeAfter);
+      },
+      resolve: delivered,
+    },
+    myReservationChanged: {
+      subscribe: (_, args, ctx) => {
+        const { changes, resumeAfter } = subscriptionOf(ctx);
+        return watchMyReservations(changes, ctx.caller, args, resumeAfter);
+      },
+      resolve: delivered,
+    },
   },
 };
 

@@ -1,0 +1,177 @@
+/**
+ * A client's subscription, whatever its transport: admitted (token verified again, the document
+ * parsed and validated under the same limits as a query, the subscription limits), planned, sent
+ * upstream to the subgraph that owns the field with only what that subgraph resolves, and each
+ * event completed from the other subgraphs through the gateway's executor before it is handed
+ * to the client with its stream position in `extensions.position`.
+ */
+import {
+  type GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+  type ValidationRule,
+} from 'graphql';
+import { decodeJwt } from 'jose';
+import type { TokenVerifier } from '../../platform/auth/tokens.ts';
+import type { Logger } from '../../platform/logging.ts';
+import { filterMap } from '../../platform/streams/filter-map.ts';
+import { isDomainError } from '../../ticketing/errors.ts';
+import type { Caller } from '../../ticketing/caller.ts';
+import type { EventExecutor } from './event-executor.ts';
+import type { SubscriptionPlanner } from './subscription-planner.ts';
+import type { Connection, SubscriptionLimits } from './subscription-limits.ts';
+import type { SubscriptionMetrics, Transport } from './subscription-metrics.ts';
+import { withEndings, type ResultStream } from './subscription-stream.ts';
+import type { Upstreams } from './upstream.ts';
+
+export interface SubscriptionRequest {
+  transport: Transport;
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+  /** The caller's `Authorization` (the connection's, for a WebSocket). */
+  authorization?: string;
+  /** Who the caller is when anonymous (their limit is per address). */
+  clientAddress: string;
+  connection: Connection;
+  correlationId: string;
+  /** Cuts the connection of a subscriber whose buffer overflowed. */
+  onSlowConsumer(): void;
+}
+
+export type Subscribed =
+  | { ok: true; document: DocumentNode; results: ResultStream }
+  | { ok: false; status: number; errors: GraphQLFormattedError[] };
+
+export interface FederatedSubscriptionsOptions {
+  planner: SubscriptionPlanner;
+  upstreams: Upstreams;
+  execute: EventExecutor;
+  verifier: TokenVerifier;
+  limits: SubscriptionLimits;
+  metrics: SubscriptionMetrics;
+  logger: Logger;
+  /** The URL of a subgraph (with the gateway's overrides). */
+  subgraphUrl(name: string): string;
+  /** The gateway's document limits (tokens, depth, aliases, cost). */
+  parseOptions: { maxTokens?: number };
+  validationRules: readonly ValidationRule[];
+}
+
+function refusal(status: number, code: string, message: string): Subscribed {
+  return { ok: false, status, errors: [{ message, extensions: { code } }] };
+}
+
+export function createFederatedSubscriptions(options: FederatedSubscriptionsOptions) {
+  const { planner, metrics } = options;
+  const rules = [...specifiedRules, ...options.validationRules];
+
+  async function callerOf(authorization: string | undefined): Promise<Caller | GraphQLFormattedError> {
+    try {
+      return await options.verifier.callerFrom(authorization);
+    } catch (error) {
+      if (isDomainError(error)) return { message: error.message, extensions: { code: error.code } };
+      throw error;
+    }
+  }
+
+  function documentOf(request: SubscriptionRequest): DocumentNode | Subscribed {
+    let document: DocumentNode;
+    try {
+      document = parse(request.query, options.parseOptions);
+    } catch (error) {
+      return refusal(400, 'GRAPHQL_PARSE_FAILED', (error as Error).message);
+    }
+    const invalid = validate(planner.apiSchema, document, rules);
+    if (invalid.length > 0) {
+      return {
+        ok: false,
+        status: 400,
+        errors: invalid.map((e: GraphQLError) => ({
+          message: e.message,
+          locations: e.locations,
+          extensions: { code: typeof e.extensions.code === 'string' ? e.extensions.code : 'GRAPHQL_VALIDATION_FAILED' },
+        })),
+      };
+    }
+    const operation = getOperationAST(document, request.operationName ?? undefined);
+    if (!operation) return refusal(400, 'BAD_REQUEST', 'the document must name one operation to run');
+    if (operation.operation !== 'subscription') {
+      return refusal(400, 'BAD_REQUEST', 'only subscriptions are served here; send queries and mutations over HTTP');
+    }
+    return document;
+  }
+
+  async function subscribe(request: SubscriptionRequest): Promise<Subscribed> {
+    const refused = (result: Subscribed) => {
+      if (!result.ok) metrics.refused(request.transport, String(result.errors[0]?.extensions?.code ?? 'UNKNOWN'));
+      return result;
+    };
+    const caller = await callerOf(request.authorization);
+    if ('message' in caller) return refused({ ok: false, status: 401, errors: [caller] });
+    const document = documentOf(request);
+    if (!('kind' in document)) return refused(document);
+    const callerKey = caller.kind === 'user' ? `user:${caller.userId}` : `address:${request.clientAddress}`;
+    const admission = options.limits.admit(callerKey, request.connection);
+    if (!admission.admitted) return refused(refusal(429, 'TOO_MANY_SUBSCRIPTIONS', admission.reason));
+
+    const operationName = request.operationName ?? undefined;
+    const variables = request.variables ?? {};
+    const plan = planner.plan(document, operationName);
+    const context = { caller, authorization: request.authorization, correlationId: request.correlationId };
+    const upstreamVariables = Object.fromEntries(
+      (plan.primary.variableUsages ?? []).map((name) => [name, variables[name]]),
+    );
+    const events = options.upstreams.subscribe(options.subgraphUrl(plan.primary.serviceName), {
+      query: plan.primary.operation,
+      operationName: plan.primary.operationName,
+      variables: upstreamVariables,
+      authorization: request.authorization,
+      correlationId: request.correlationId,
+    });
+    const delivered = filterMap(events, async (event): Promise<FormattedExecutionResult> => {
+      const result = await options.execute(plan, event.result, { variables, context });
+      metrics.delivered(plan.field, event.occurredAt);
+      return event.position === undefined
+        ? result
+        : { ...result, extensions: { ...result.extensions, position: String(event.position) } };
+    });
+    metrics.started(request.transport, plan.field);
+    return {
+      ok: true,
+      document,
+      results: withEndings(delivered, {
+        expiresAt: expiryOf(request.authorization),
+        onSlowConsumer: () => {
+          metrics.slowConsumer(request.transport);
+          request.onSlowConsumer();
+        },
+        onEnd: () => {
+          admission.release();
+          metrics.ended(request.transport, plan.field);
+        },
+      }),
+    };
+  }
+
+  return { subscribe };
+}
+
+export type FederatedSubscriptions = ReturnType<typeof createFederatedSubscriptions>;
+
+/** When a verified token expires, in epoch ms. */
+function expiryOf(authorization: string | undefined): number | undefined {
+  const token = authorization?.replace(/^Bearer\s+/i, '').trim();
+  if (!token) return undefined;
+  try {
+    const { exp } = decodeJwt(token);
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
