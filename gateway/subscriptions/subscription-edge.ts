@@ -76,6 +76,7 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
   const { config, subscriptions, metrics, schema } = options;
   const wsConnections = new WeakMap<object, WsConnection>();
   const streams = new Set<ServerResponse>();
+  const pacers = new WeakMap<ServerResponse, Pacer>();
 
   function addressOf(req: IncomingMessage): string {
     const known = clientAddressOf(req.headers, { trustForwardedFor: config.trustForwardedFor });
@@ -183,12 +184,14 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
           { status: subscribed.status, statusText: 'Refused', headers: { 'content-type': 'application/json' } },
         ];
       }
+      const pacer = createPacer();
+      pacers.set(res, pacer);
       const args: OperationArgs<SubscriptionContext> = {
         schema,
         document: subscribed.document,
         operationName: params.operationName,
         variableValues: params.variables,
-        contextValue: { results: subscribed.results },
+        contextValue: { results: pacer.pace(subscribed.results) },
       };
       return args;
     },
@@ -214,10 +217,12 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
     metrics.connectionOpened('sse');
     const stop = () => void body.return(undefined);
     res.once('close', stop);
+    const pacer = pacers.get(res);
     try {
       for await (const chunk of body) {
         if (!res.writable) break;
         await new Promise<void>((resolve, reject) => res.write(chunk, (error) => (error ? reject(error) : resolve())));
+        if (chunk.startsWith('event: next')) pacer?.written();
       }
     } catch {
       // The client went away mid-write: nothing to answer.
@@ -235,6 +240,49 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
     async close() {
       for (const res of streams) res.end();
       await ws.close();
+    },
+  };
+}
+
+/**
+ * graphql-sse queues every result it takes in a list of its own until the response is written,
+ * however slowly: paced, it takes the next result only once the previous ones are written, so
+ * the subscription's own bounded buffer is the one that fills (and cuts off a slow reader).
+ */
+interface Pacer {
+  pace(results: ResultStream): ResultStream;
+  written(): void;
+}
+
+const UNWRITTEN_AHEAD = 1;
+
+function createPacer(): Pacer {
+  let taken = 0;
+  let written = 0;
+  let wake: (() => void) | undefined;
+  let ended = false;
+  return {
+    written() {
+      written++;
+      wake?.();
+    },
+    pace(results) {
+      const paced: ResultStream = {
+        async next() {
+          while (!ended && taken - written > UNWRITTEN_AHEAD) await new Promise<void>((resolve) => (wake = resolve));
+          if (ended) return { done: true, value: undefined };
+          taken++;
+          return results.next();
+        },
+        return: () => {
+          ended = true;
+          wake?.();
+          return results.return();
+        },
+        throw: (error) => results.throw(error),
+        [Symbol.asyncIterator]: () => paced,
+      };
+      return paced;
     },
   };
 }

@@ -16,8 +16,10 @@ export interface StreamEndings {
   onEnd(): void;
 }
 
+/** An async generator in all but name: graphql-sse only returns streams that have `throw` too. */
 export type ResultStream = AsyncIterableIterator<FormattedExecutionResult> & {
   return(): Promise<IteratorResult<FormattedExecutionResult>>;
+  throw(error: unknown): Promise<IteratorResult<FormattedExecutionResult>>;
 };
 
 const DONE: IteratorResult<FormattedExecutionResult> = { done: true, value: undefined };
@@ -26,7 +28,10 @@ function lastResult(code: string, message: string): IteratorResult<FormattedExec
   return { done: false, value: { errors: [{ message, extensions: { code } }] } };
 }
 
-export function withEndings(results: ResultStream, endings: StreamEndings): ResultStream {
+export function withEndings(
+  results: AsyncIterator<FormattedExecutionResult> & { return(): Promise<unknown> },
+  endings: StreamEndings,
+): ResultStream {
   let finished = false;
   let expiry: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => {
@@ -68,6 +73,10 @@ export function withEndings(results: ResultStream, endings: StreamEndings): Resu
     async return() {
       await finish();
       return DONE;
+    },
+    async throw(error: unknown) {
+      await finish();
+      throw error;
     },
     [Symbol.asyncIterator]() {
       return stream;

@@ -78,6 +78,7 @@ export async function startViewService(config: ViewConfig, logger?: Logger): Pro
           verifier,
           deps,
           changes,
+          applied: view.applied,
           logger: log,
           keepAliveMs: config.subscriptions.keepAliveMs,
           onConnectionsChanged: subscriptionMetrics.connections,

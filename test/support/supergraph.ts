@@ -49,6 +49,8 @@ export interface TestSupergraph {
    * its store from the stream and consumes every event itself. Stopped with the supergraph.
    */
   startViewReplica(): Promise<RunningView>;
+  /** Stops the gateway (gracefully, as on SIGTERM) and starts it again on the same port. */
+  restartGateway(): Promise<void>;
   /** The environment a subgraph runs with (for starting it as a separate process). */
   envOf(name: SubgraphName): Record<string, string>;
   /**
@@ -205,6 +207,14 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
       ...options.gatewayEnv,
     };
     gateway = await startGateway({ ...loadGatewayConfig(gatewayEnv), supergraphSdl });
+    const gatewayPort = gateway.port;
+    async function restartGateway(): Promise<void> {
+      await gateway?.stop();
+      gateway = await startGateway({
+        ...loadGatewayConfig({ ...gatewayEnv, PORT: String(gatewayPort) }),
+        supergraphSdl,
+      });
+    }
     const adminUrlOf = (name: SubgraphName) => running.get(name)!.adminUrl;
     const startExtraGateway = async (env: Record<string, string>) => {
       const extra = await startGateway({
@@ -216,6 +226,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     };
     return {
       gatewayUrl: gateway.url,
+      restartGateway,
       subgraphUrls,
       adminUrls: {
         gateway: gateway.adminUrl,

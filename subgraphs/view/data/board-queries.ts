@@ -67,6 +67,12 @@ export function boardQueries(db: Database.Database): BoardReader {
       return rows.map((row) => toTicketEntry(rowFrom(TICKET_ROW, row)));
     },
 
+    async ticketEntry(ticketId) {
+      const statement = prepared('ticketEntry', () => `SELECT ${TICKET_COLUMNS} FROM ticket_entry WHERE ticket_id = ?`);
+      const row = statement.get(ticketId) as Record<string, unknown> | undefined;
+      return row ? toTicketEntry(rowFrom(TICKET_ROW, row)) : null;
+    },
+
     async reservationBoard(userId, page: PageRequest) {
       const keyset = keysetSql(page, 'desc', 'reserved_at', 'reservation_id');
       const statement = prepared(

@@ -22,6 +22,7 @@ function storeKnowing(...entities: KnownEntity[]): ViewDeps {
     clock: () => new Date('2030-01-01T00:00:00Z'),
     boards: {
       ticketBoard: async () => [],
+      ticketEntry: async () => null,
       reservationBoard: async () => [],
       entityById: async (id) => byId.get(id) ?? null,
     },

@@ -9,6 +9,8 @@ export interface BoardReader {
    * registration order (then id; see PageRequest); with a status, only tickets that have it at `now`.
    */
   ticketBoard(filter: { status?: TicketStatus; now: Date }, page: PageRequest): Promise<TicketEntry[]>;
+  /** One ticket's entry, registered or not (null when no event about it has been applied). */
+  ticketEntry(ticketId: string): Promise<TicketEntry | null>;
   /**
    * Up to `page.size + 1` of a user's reserved reservations from the cursor, in the page's
    * direction of newest first (see PageRequest).
@@ -32,4 +34,10 @@ export interface StreamChange {
 /** The stream's changes, in order, once: from now on, or after a position first. */
 export interface ChangeSource {
   changes(after?: number): AsyncIterator<StreamChange> & { return(): Promise<unknown> };
+}
+
+/** How far the served store has applied the stream. */
+export interface AppliedPosition {
+  /** Resolves once the store has applied the event at `position` (and every one before it). */
+  through(position: number): Promise<void>;
 }

@@ -19,6 +19,7 @@ function emptyBoards() {
     clock: () => new Date('2030-01-01T00:00:00Z'),
     boards: {
       ticketBoard: async () => [],
+      ticketEntry: async () => null,
       reservationBoard: async (userId: string, _page: PageRequest) => {
         readFor.push(userId);
         return [];

@@ -9,7 +9,8 @@ import { InvalidInput } from '../../../ticketing/errors.ts';
 import type { EventEnvelope, EventType } from '../../../ticketing/events/contracts.ts';
 import { filterMap } from '../../../platform/streams/filter-map.ts';
 import { assertId } from '../../../platform/validation.ts';
-import type { ChangeSource, StreamChange } from './ports.ts';
+import { toTicketBoardEntry, type TicketBoardEntry, type TicketStatus } from './board.ts';
+import type { AppliedPosition, ChangeSource, StreamChange, ViewDeps } from './ports.ts';
 
 /** One subscription event: the value delivered, and where in the stream it comes from. */
 export interface Delivery<T> {
@@ -72,6 +73,29 @@ export function watchTickets(
   return filterMap(source.changes(from), (change) => {
     const ticketId = ticketChangedBy(change.event);
     return ticketId && watched.has(ticketId) ? deliver(change, { __typename: 'Ticket', id: ticketId }) : undefined;
+  });
+}
+
+/**
+ * Ticket board entries as events change them, optionally only those with one status after the
+ * change. Each is read from the view's own store once the store has applied the event, so it is
+ * the board as it stands after it (or later). Anyone may watch the board.
+ */
+export function watchTicketBoard(
+  source: ChangeSource,
+  deps: ViewDeps & { applied: AppliedPosition },
+  args: ResumeArgs & { status?: TicketStatus | null },
+  resumeAfter?: number,
+): Deliveries<TicketBoardEntry> {
+  const from = startPosition(args, resumeAfter);
+  return filterMap(source.changes(from), async (change) => {
+    const ticketId = ticketChangedBy(change.event);
+    if (!ticketId) return undefined;
+    await deps.applied.through(change.position);
+    const stored = await deps.boards.ticketEntry(ticketId);
+    const entry = stored && toTicketBoardEntry(stored, deps.clock());
+    if (!entry || (args.status && entry.status !== args.status)) return undefined;
+    return deliver(change, entry);
   });
 }
 

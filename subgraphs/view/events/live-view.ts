@@ -19,7 +19,8 @@ import type { Stoppable } from '../../../platform/lifecycle.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { StoreDirectory } from '../data/store-directory.ts';
 import type { ViewStore } from '../data/view-store.ts';
-import type { BoardReader } from '../domain/ports.ts';
+import type { AppliedPosition, BoardReader } from '../domain/ports.ts';
+import { createAppliedPosition } from '../subscriptions/applied-position.ts';
 import { createFreshness, type Freshness } from './freshness.ts';
 import { createProjectorSupervisor } from './projector-supervisor.ts';
 import { rebuildView } from './rebuild-view.ts';
@@ -42,6 +43,8 @@ export interface LiveViewOptions {
 export interface LiveView extends Stoppable {
   /** Reads the store being served. */
   boards: BoardReader;
+  /** How far the served store has applied the stream (for subscriptions that read it). */
+  applied: AppliedPosition;
   /** Opens the current store, or builds the first one; resolves once a store is served. */
   start(): Promise<void>;
   freshness(): Promise<Freshness>;
@@ -59,6 +62,7 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     stream: nats.stream,
     metrics: options.metrics,
   });
+  const applied = createAppliedPosition(() => supervisor.projector()?.lastAppliedSequence() ?? 0);
   const supervisor = createProjectorSupervisor({
     stores,
     connector,
@@ -67,7 +71,10 @@ export function createLiveView(options: LiveViewOptions): LiveView {
     logger,
     rebuild,
     lag: async () => (await gauge.freshness()).lag,
-    onApplied: gauge.record,
+    onApplied: (batch) => {
+      gauge.record(batch);
+      applied.reached(batch.lastSequence);
+    },
     checkEveryMs: options.pointerCheckMs,
   });
 
@@ -92,9 +99,11 @@ export function createLiveView(options: LiveViewOptions): LiveView {
   return {
     boards: {
       ticketBoard: (filter, page) => servedStore().boards.ticketBoard(filter, page),
+      ticketEntry: (ticketId) => servedStore().boards.ticketEntry(ticketId),
       reservationBoard: (userId, page) => servedStore().boards.reservationBoard(userId, page),
       entityById: (id) => servedStore().boards.entityById(id),
     },
+    applied,
 
     async start() {
       await stores.start(async () => (await rebuild(await connector.ready)).file);

@@ -1,16 +1,16 @@
 /** Thin resolvers: unpack arguments, call one domain function. Errors are mapped centrally. */
 import type { RequestContext } from '../../../platform/graphql/subgraph-server.ts';
 import { DateTime } from '../../../platform/graphql/scalars.ts';
-import type { ChangeSource, ViewDeps } from '../domain/ports.ts';
+import type { AppliedPosition, ChangeSource, ViewDeps } from '../domain/ports.ts';
 import { findNode, findNodes, type NodeRef } from '../domain/find-nodes.ts';
 import { readReservationBoard, readTicketBoard } from '../domain/read-boards.ts';
-import { watchMyReservations, watchTickets, type Delivery } from '../domain/watch-changes.ts';
+import { watchMyReservations, watchTicketBoard, watchTickets, type Delivery } from '../domain/watch-changes.ts';
 import type { Resolvers } from './resolver-types.generated.ts';
 
 export interface ViewContext extends RequestContext {
   deps: ViewDeps;
   /** A subscription's: the stream's changes, and the position after which the gateway resumes it. */
-  subscription?: { changes: ChangeSource; resumeAfter?: number };
+  subscription?: { changes: ChangeSource; applied: AppliedPosition; resumeAfter?: number };
 }
 
 export function createViewContext(
@@ -48,6 +48,13 @@ export const resolvers: Resolvers = {
       subscribe: (_, args, ctx) => {
         const { changes, resumeAfter } = subscriptionOf(ctx);
         return watchTickets(changes, args, resumeAfter);
+      },
+      resolve: delivered,
+    },
+    ticketBoardChanged: {
+      subscribe: (_, args, ctx) => {
+        const { changes, applied, resumeAfter } = subscriptionOf(ctx);
+        return watchTicketBoard(changes, { ...ctx.deps, applied }, args, resumeAfter);
       },
       resolve: delivered,
     },

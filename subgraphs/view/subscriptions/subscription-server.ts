@@ -22,7 +22,7 @@ import { createGraphqlWsEndpoint, type GraphqlWsEndpoint } from '../../../platfo
 import type { Logger } from '../../../platform/logging.ts';
 import { filterMap } from '../../../platform/streams/filter-map.ts';
 import { isDomainError } from '../../../ticketing/errors.ts';
-import type { ChangeSource, ViewDeps } from '../domain/ports.ts';
+import type { AppliedPosition, ChangeSource, ViewDeps } from '../domain/ports.ts';
 import type { Delivery } from '../domain/watch-changes.ts';
 import { createViewContext, type ViewContext } from '../graphql/resolvers.ts';
 
@@ -31,6 +31,7 @@ export interface SubscriptionServerOptions {
   verifier: TokenVerifier;
   deps: ViewDeps;
   changes: ChangeSource;
+  applied: AppliedPosition;
   logger: Logger;
   keepAliveMs: number;
   onConnectionsChanged?: (open: number) => void;
@@ -47,6 +48,7 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Gr
     const after = extensions?.after;
     return createViewContext({ caller, correlationId }, options.deps, {
       changes: options.changes,
+      applied: options.applied,
       resumeAfter: typeof after === 'number' ? after : undefined,
     });
   }
