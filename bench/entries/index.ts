@@ -11,6 +11,7 @@ import { gatewayVsDirect } from './gateway-vs-direct.ts';
 import { gatewayVsHive } from './gateway-vs-hive.ts';
 import { pgbench } from './pgbench.ts';
 import { reservations } from './reservations.ts';
+import { subscriptionFanout } from './subscription-fanout.ts';
 import { viewVsFederated } from './view-vs-federated.ts';
 
 export const ENTRIES: readonly BenchEntry[] = [
@@ -22,6 +23,7 @@ export const ENTRIES: readonly BenchEntry[] = [
   reservations,
   flashSale,
   breakerVsTimeout,
+  subscriptionFanout,
   pgbench,
 ];
 
@@ -67,6 +69,15 @@ export const EXPECTED_FIGURES: readonly ExpectedFigure[] = [
       name: 'breaker_vs_timeout_latency',
       label: 'reserveTicket p99 while ticket hangs: timeout only / breaker open',
       unit: 'ratio',
+    },
+  ]),
+  ...measuredBy('subscription-fanout', [
+    { name: 'subscription_fanout_p50_ms', label: 'reserveTicket → 1000 subscribers, p50', unit: 'ms' },
+    { name: 'subscription_fanout_p99_ms', label: 'reserveTicket → 1000 subscribers, p99', unit: 'ms' },
+    {
+      name: 'subscription_cpu_ms_per_event',
+      label: 'CPU per delivered subscription event, across the system',
+      unit: 'ms',
     },
   ]),
   ...measuredBy('pgbench', [

@@ -154,6 +154,8 @@ export async function startStack(
           // Far above the load, so the limiter runs (its cost is measured) but never refuses.
           RATE_LIMIT_PER_SECOND: '1000000',
           RATE_LIMIT_BURST: '1000000',
+          // The subscription fan-out's thousand watchers come from one address, anonymous.
+          SUBSCRIPTIONS_PER_CALLER: '100000',
         },
       },
     };

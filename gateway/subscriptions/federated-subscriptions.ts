@@ -70,6 +70,7 @@ function refusal(status: number, code: string, message: string): Subscribed {
 export function createFederatedSubscriptions(options: FederatedSubscriptionsOptions) {
   const { planner, metrics } = options;
   const rules = [...specifiedRules, ...options.validationRules];
+  const completions = createCompletionSharing(options.execute);
 
   async function callerOf(authorization: string | undefined): Promise<Caller | GraphQLFormattedError> {
     try {
@@ -135,7 +136,7 @@ export function createFederatedSubscriptions(options: FederatedSubscriptionsOpti
       correlationId: request.correlationId,
     });
     const delivered = filterMap(events, async (event): Promise<FormattedExecutionResult> => {
-      const result = await options.execute(plan, event.result, { variables, context });
+      const result = await completions.complete(plan, event, { variables, context });
       metrics.delivered(plan.field, event.occurredAt);
       return event.position === undefined
         ? result
@@ -163,6 +164,39 @@ export function createFederatedSubscriptions(options: FederatedSubscriptionsOpti
 }
 
 export type FederatedSubscriptions = ReturnType<typeof createFederatedSubscriptions>;
+
+/**
+ * Subscribers of one operation with the same variables and token see the same event the same
+ * way: the first one to complete it does it for all (one `_entities` fetch per subgraph, not one
+ * per subscriber), while the result is fresh. A thousand anonymous watchers of a hot ticket cost
+ * one completion per event.
+ */
+const SHARED_FOR_MS = 2000;
+
+function createCompletionSharing(execute: EventExecutor) {
+  const inFlight = new Map<string, Promise<FormattedExecutionResult>>();
+  const keys = new WeakMap<object, string>();
+  let plans = 0;
+  return {
+    complete(
+      plan: Parameters<EventExecutor>[0],
+      event: { result: FormattedExecutionResult; position?: number },
+      request: Parameters<EventExecutor>[2],
+    ): Promise<FormattedExecutionResult> {
+      if (event.position === undefined) return execute(plan, event.result, request);
+      let planKey = keys.get(plan);
+      if (!planKey) keys.set(plan, (planKey = String(++plans)));
+      const key = `${planKey}|${event.position}|${request.context.authorization ?? ''}|${JSON.stringify(request.variables)}`;
+      let completion = inFlight.get(key);
+      if (!completion) {
+        completion = execute(plan, event.result, request);
+        inFlight.set(key, completion);
+        setTimeout(() => inFlight.delete(key), SHARED_FOR_MS).unref();
+      }
+      return completion;
+    },
+  };
+}
 
 /** When a verified token expires, in epoch ms. */
 function expiryOf(authorization: string | undefined): number | undefined {
