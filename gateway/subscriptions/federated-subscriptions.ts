@@ -22,6 +22,7 @@ import type { Logger } from '../../platform/logging.ts';
 import { filterMap } from '../../platform/streams/filter-map.ts';
 import { isDomainError } from '../../ticketing/errors.ts';
 import type { Caller } from '../../ticketing/caller.ts';
+import { documentId, type PersistedQueryManifest, type TrustedDocumentsMode } from '../trusted-documents.ts';
 import type { EventExecutor } from './event-executor.ts';
 import type { SubscriptionPlanner } from './subscription-planner.ts';
 import type { Connection, SubscriptionLimits } from './subscription-limits.ts';
@@ -32,6 +33,8 @@ import type { Upstreams } from './upstream.ts';
 export interface SubscriptionRequest {
   transport: Transport;
   query: string;
+  /** The request's extensions: a trusted document's id in `persistedQuery.sha256Hash`. */
+  extensions?: Record<string, unknown> | null;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
   /** The caller's `Authorization` (the connection's, for a WebSocket). */
@@ -61,6 +64,8 @@ export interface FederatedSubscriptionsOptions {
   /** The gateway's document limits (tokens, depth, aliases, cost). */
   parseOptions: { maxTokens?: number };
   validationRules: readonly ValidationRule[];
+  /** The gateway's trusted documents: in `require` mode only the manifest's subscriptions are served. */
+  trustedDocuments: { mode: TrustedDocumentsMode; manifest?: PersistedQueryManifest };
 }
 
 function refusal(status: number, code: string, message: string): Subscribed {
@@ -71,6 +76,18 @@ export function createFederatedSubscriptions(options: FederatedSubscriptionsOpti
   const { planner, metrics } = options;
   const rules = [...specifiedRules, ...options.validationRules];
   const completions = createCompletionSharing(options.execute);
+  const trusted = new Map((options.trustedDocuments.manifest?.operations ?? []).map((o) => [o.id, o.body]));
+
+  /** The document's text, as trusted documents allow it (the same codes as over HTTP). */
+  function textOf(request: SubscriptionRequest): string | Subscribed {
+    const { mode } = options.trustedDocuments;
+    const persisted = request.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined;
+    const id = typeof persisted?.sha256Hash === 'string' ? persisted.sha256Hash : undefined;
+    if (mode === 'off' || (!id && mode === 'allow')) return request.query;
+    if (id) return trusted.get(id) ?? refusal(404, 'PERSISTED_QUERY_NOT_FOUND', 'no trusted document has this id');
+    if (trusted.has(documentId(request.query))) return request.query;
+    return refusal(400, 'PERSISTED_QUERY_REQUIRED', 'only trusted documents are served: send its id');
+  }
 
   async function callerOf(authorization: string | undefined): Promise<Caller | GraphQLFormattedError> {
     try {
@@ -82,9 +99,11 @@ export function createFederatedSubscriptions(options: FederatedSubscriptionsOpti
   }
 
   function documentOf(request: SubscriptionRequest): DocumentNode | Subscribed {
+    const text = textOf(request);
+    if (typeof text !== 'string') return text;
     let document: DocumentNode;
     try {
-      document = parse(request.query, options.parseOptions);
+      document = parse(text, options.parseOptions);
     } catch (error) {
       return refusal(400, 'GRAPHQL_PARSE_FAILED', (error as Error).message);
     }

@@ -86,7 +86,10 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
   function requestOf(
     req: IncomingMessage,
     transport: SubscriptionRequest['transport'],
-    fields: Pick<SubscriptionRequest, 'query' | 'operationName' | 'variables' | 'authorization' | 'connection'>,
+    fields: Pick<
+      SubscriptionRequest,
+      'query' | 'extensions' | 'operationName' | 'variables' | 'authorization' | 'connection'
+    >,
     onSlowConsumer: () => void,
   ): SubscriptionRequest {
     return {
@@ -125,6 +128,7 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
             'websocket',
             {
               query: payload.query,
+              extensions: payload.extensions,
               operationName: payload.operationName,
               variables: payload.variables,
               authorization: state.authorization,
@@ -169,7 +173,8 @@ export function createSubscriptionEdge(options: SubscriptionEdgeOptions): Stream
           req.raw,
           'sse',
           {
-            query: params.query,
+            query: params.query ?? '',
+            extensions: params.extensions,
             operationName: params.operationName,
             variables: params.variables,
             authorization: headerValue(req.raw.headers.authorization),

@@ -62,6 +62,7 @@ export function createGatewaySubscriptions(options: GatewaySubscriptionsOptions)
     subgraphUrl,
     parseOptions: options.parseOptions,
     validationRules: options.validationRules,
+    trustedDocuments: config.trustedDocuments,
   });
   const streams = createSubscriptionEdge({
     config: {

@@ -373,6 +373,26 @@ describe('limits', () => {
   });
 });
 
+describe('trusted documents', () => {
+  it('in require mode, serve only the manifest’s subscriptions', async () => {
+    const strict = await supergraph.startGateway({ TRUSTED_DOCUMENTS: 'require' });
+    const freeForm = await fetch(strict.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: 'subscription { ticketBoardChanged { ticketId } }' }),
+    });
+    expect(freeForm.status).toBe(400);
+    expect(((await freeForm.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe(
+      'PERSISTED_QUERY_REQUIRED',
+    );
+    const trusted = await subscribeOverSse(strict.url, TicketChangedDocument, {
+      variables: { ticketIds: [randomUUID()] },
+    });
+    expect(trusted.status).toBe(200);
+    await trusted.close();
+  });
+});
+
 describe('a gateway restart', () => {
   it('ends with every client back on the stream after reconnecting', async () => {
     const ticketId = await registerTicket();
