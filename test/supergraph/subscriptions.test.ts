@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { authConfigFrom } from '../../platform/config.ts';
@@ -308,14 +308,7 @@ describe('limits', () => {
   it('refuses a bad token at connection: 4403 over WebSocket, 401 over Server-Sent Events', async () => {
     const forged = await forgedToken();
     const closes: number[] = [];
-    const client = createClient({
-      url: supergraph.gatewayUrl.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${forged}` },
-      retryAttempts: 0,
-      on: { closed: (event) => void closes.push((event as { code: number }).code) },
-    });
-    clients.push(client);
+    const client = closeWatchingClient(closes, { connectionParams: { authorization: `Bearer ${forged}` } });
     const refused = subscribeOverWebSocket(client, TicketChangedDocument, { ticketIds: [randomUUID()] });
     await refused.ended;
     expect(closes).toEqual([4403]);
@@ -346,13 +339,7 @@ describe('limits', () => {
   it('cuts off a subscriber whose undelivered events overflow its buffer with 4413', async () => {
     const ticketId = await registerTicket();
     const closes: number[] = [];
-    const client = createClient({
-      url: supergraph.gatewayUrl.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      retryAttempts: 0,
-      on: { closed: (event) => void closes.push((event as { code: number }).code) },
-    });
-    clients.push(client);
+    const client = closeWatchingClient(closes);
     const flooded = subscribeOverWebSocket(client, TicketChangedDocument, { ticketIds: [ticketId] });
     await onTheStream([flooded], ticketId);
     // Far more events at once than the gateway completes (a fetch from ticket and price each)
@@ -398,14 +385,10 @@ describe('a gateway restart', () => {
     const ticketId = await registerTicket();
     const closes: number[] = [];
     const watchers = Array.from({ length: 3 }, (_, i) => {
-      const client = createClient({
-        url: supergraph.gatewayUrl.replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
+      const client = closeWatchingClient(closes, {
         retryAttempts: 20,
         retryWait: async () => sleepResolve(200).then(() => {}),
-        on: { closed: (event) => void closes.push((event as { code: number }).code) },
       });
-      clients.push(client);
       void i;
       return subscribeOverWebSocket(client, TicketChangedDocument, { ticketIds: [ticketId] });
     });
@@ -424,6 +407,19 @@ describe('a gateway restart', () => {
     await Promise.all(watchers.map((w) => w.close()));
   });
 });
+
+/** A graphql-ws client of the gateway that records the close code of each of its connections. */
+function closeWatchingClient(closes: number[], options: Partial<ClientOptions> = {}): Client {
+  const client = createClient({
+    url: supergraph.gatewayUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    ...options,
+    on: { closed: (event) => void closes.push((event as { code: number }).code) },
+  });
+  clients.push(client);
+  return client;
+}
 
 function sleepResolve(ms: number): Promise<'running'> {
   return new Promise((resolve) => setTimeout(() => resolve('running'), ms));
