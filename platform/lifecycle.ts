@@ -4,6 +4,7 @@
  */
 import { ConfigError } from './config.ts';
 import type { Logger } from './logging.ts';
+import { stopTelemetry } from './telemetry.ts';
 
 export interface Stoppable {
   stop(): Promise<void>;
@@ -72,6 +73,8 @@ async function stopRunning(
   deadline.unref();
   try {
     await running.stop();
+    // The spans of the last requests and events leave before the process does.
+    await stopTelemetry().catch((error: unknown) => log?.warn({ err: error }, 'could not export the last spans'));
     log?.info(`${name} stopped`);
     process.exit(0);
   } catch (error) {

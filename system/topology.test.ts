@@ -61,6 +61,14 @@ describe('serviceEnv', () => {
       VIEW_DATA_DIR: '/data/view',
     });
   });
+
+  it('names each process in its traces, ticketing-<name>, unless told otherwise', () => {
+    const layout = aLayout({ overrides: { price: { OTEL_SERVICE_NAME: 'pricing' } } });
+
+    expect(serviceEnv('gateway', layout).OTEL_SERVICE_NAME).toBe('ticketing-gateway');
+    expect(serviceEnv('view', layout).OTEL_SERVICE_NAME).toBe('ticketing-view');
+    expect(serviceEnv('price', layout).OTEL_SERVICE_NAME).toBe('pricing');
+  });
 });
 
 describe('admin ports', () => {

@@ -110,6 +110,8 @@ export function serviceEnv(name: ServiceName, layout: SystemLayout): Record<stri
   const adminPort = layout.adminPorts?.[name];
   return {
     ...layout.sharedEnv,
+    // Names the process in its traces (used only when OTEL_* turns tracing on).
+    OTEL_SERVICE_NAME: `ticketing-${name}`,
     ...own[name](),
     ...layout.overrides?.[name],
     PORT: String(layout.ports[name]),
