@@ -133,6 +133,23 @@ describe('event contracts between producers and consumers', () => {
     expect(parseEvent(overTheWire(event))).toEqual(event);
   });
 
+  it('when an event carries the trace context of its writer, the consumer keeps it; one stored before has none', () => {
+    const traceContext = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'vendor=value',
+    };
+    const traced = { ...produced('TicketReserved'), traceContext };
+
+    expect(parseEvent(overTheWire(traced)).traceContext).toEqual(traceContext);
+    expect(parseEvent(overTheWire(produced('TicketReserved'))).traceContext).toBeUndefined();
+  });
+
+  it('when the trace context is not a W3C traceparent, it is refused naming traceContext', () => {
+    const message = invalidEventMessage({ ...produced('TicketHeld'), traceContext: { traceparent: 'not-a-trace' } });
+
+    expect(message).toContain('traceContext.traceparent');
+  });
+
   describe('when an event breaks the contract, the consumer refuses it with InvalidEvent', () => {
     it('when the type is unknown, it is refused', () => {
       const message = invalidEventMessage({ ...produced('TicketHeld'), type: 'TicketTeleported' });

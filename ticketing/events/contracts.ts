@@ -49,6 +49,18 @@ export type EventData<T extends EventType> = z.output<(typeof eventContracts)[T]
 
 export const EVENT_VERSION = 1;
 
+/**
+ * The W3C trace context (https://www.w3.org/TR/trace-context/) of the work that wrote an event,
+ * so whoever handles it continues that trace. Optional: events written without tracing, and
+ * every event stored before the field existed, have none.
+ */
+export const traceContextSchema = z.object({
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/),
+  tracestate: z.string().max(512).optional(),
+});
+
+export type TraceContext = z.output<typeof traceContextSchema>;
+
 const envelopeFields = {
   id,
   version: z.literal(EVENT_VERSION),
@@ -60,6 +72,7 @@ const envelopeFields = {
   ticketId: id.optional(),
   reservationId: id.optional(),
   userId: z.string().optional(),
+  traceContext: traceContextSchema.optional(),
 };
 
 const envelopeSchemas = Object.entries(eventContracts).map(([type, contract]) =>
@@ -82,6 +95,7 @@ export type EventEnvelope<T extends EventType = EventType> = {
     ticketId?: string;
     reservationId?: string;
     userId?: string;
+    traceContext?: TraceContext;
     data: EventData<K>;
   };
 }[T];
