@@ -30,6 +30,7 @@ import type { Logger } from '../logging.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope, type EventType } from '../../ticketing/events/contracts.ts';
 import { subjectOf } from '../../ticketing/events/envelope.ts';
 import { inBatches } from './batches.ts';
+import { inBatchSpan, inProcessSpan, markActiveSpanFailed } from './trace-context.ts';
 import { deadLetterSubject } from './jetstream.ts';
 
 export type EventHandler<T extends EventType> = (event: EventEnvelope<T>) => Promise<void>;
@@ -241,8 +242,23 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
     logOf(event).info({ redelivered: message.redelivered, batch }, 'event handled');
   }
 
-  /** One message on its own: acknowledged after its commit, or redelivered later, or dead-lettered. */
-  async function handleOne(message: JsMsg, event: EventEnvelope): Promise<void> {
+  /** A message as the trace context of its publisher reaches this consumer. */
+  const received = (message: JsMsg, event: EventEnvelope) => ({
+    subject: message.subject,
+    headers: message.headers,
+    event,
+  });
+  const spanAttributes = { 'messaging.consumer.group.name': durableName };
+
+  /**
+   * One message on its own: acknowledged after its commit, or redelivered later, or dead-lettered.
+   * The handler's work (its statements, the events it writes) continues the publisher's trace.
+   */
+  function handleOne(message: JsMsg, event: EventEnvelope): Promise<void> {
+    return inProcessSpan(received(message, event), spanAttributes, () => applyOne(message, event));
+  }
+
+  async function applyOne(message: JsMsg, event: EventEnvelope): Promise<void> {
     const log = logOf(event);
     const handler = options.handlers[event.type] as EventHandler<EventType>;
     const stopTimer = metrics.duration.startTimer({ consumer: durableName, type: event.type });
@@ -257,6 +273,7 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
         metrics.sinceOccurred.observe({ consumer: durableName, type: event.type }, sinceOccurredMs / 1000);
       log.info({ redelivered: message.redelivered }, 'event handled');
     } catch (error) {
+      markActiveSpanFailed(error);
       const deliveries = message.info.deliveryCount;
       if (deliveries >= maxDeliver) {
         log.error({ err: error, deliveries }, 'giving up on an event after its last delivery; dead-lettering it');
@@ -284,13 +301,20 @@ export async function startDurableConsumer(options: DurableConsumerOptions): Pro
       if (event) handled.push({ message, event });
     }
     if (handled.length === 0) return;
-    if (handled.length === 1 || !options.applyBatch) {
+    const { applyBatch } = options;
+    if (handled.length === 1 || !applyBatch) {
       for (const { message, event } of handled) await handleOne(message, event);
       return;
     }
     const started = performance.now();
     try {
-      await options.applyBatch(handled.map(({ event }) => event));
+      // One batch span linked to each publisher's; each event's own span continues its publisher's trace.
+      await inBatchSpan(
+        `process ${handled.length} events`,
+        handled.map(({ message, event }) => received(message, event)),
+        spanAttributes,
+        () => applyBatch(handled.map(({ event }) => event)),
+      );
     } catch (error) {
       logger.warn(
         { err: error, size: handled.length },

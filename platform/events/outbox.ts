@@ -10,6 +10,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
 import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
 import { subjectOf } from '../../ticketing/events/envelope.ts';
+import { tracedPublish, withActiveTraceContext } from './trace-context.ts';
 
 /** The part of a Prisma transaction client the outbox needs; every subgraph's schema has it. */
 export interface OutboxWriter {
@@ -26,14 +27,15 @@ export async function appendToOutbox(tx: OutboxWriter, ...events: EventEnvelope[
 
 /**
  * The outbox row of an event, for a statement that writes it itself (one SQL statement that
- * changes state and appends its event is atomic without an interactive transaction).
+ * changes state and appends its event is atomic without an interactive transaction). The
+ * envelope keeps the trace context of the work writing it, which the relay carries on.
  */
 export function outboxRowOf(event: EventEnvelope) {
   return {
     id: event.id,
     type: event.type,
     subject: subjectOf(event.type),
-    envelope: event,
+    envelope: withActiveTraceContext(event),
     occurredAt: new Date(event.occurredAt),
   };
 }
@@ -83,6 +85,9 @@ interface ClaimedRow {
   correlationId: string;
   /** The envelope as JSON text, published as it is: never parsed and written out again. */
   envelope: string;
+  /** The envelope's trace context (W3C), read by the same statement. */
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export interface OutboxRelay {
@@ -150,7 +155,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       async (tx) => {
         const rows = await tx.$queryRawUnsafe<ClaimedRow[]>(
           `SELECT sequence, id::text AS id, subject, type, envelope->>'correlationId' AS "correlationId",
-             envelope::text AS envelope
+             envelope::text AS envelope, envelope#>>'{traceContext,traceparent}' AS traceparent,
+             envelope#>>'{traceContext,tracestate}' AS tracestate
            FROM outbox_event
            WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
           batchSize,
@@ -159,13 +165,20 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         const client = js;
         // Sent in order over one connection, so the stream keeps the outbox order.
         await Promise.all(
-          rows.map((row) =>
-            client.publish(`${options.subjectPrefix}.${row.subject}`, row.envelope, {
-              msgID: row.id,
-              // A publish in flight when the server dies gets no answer: give up soon and retry.
-              timeout: 2000,
-            }),
-          ),
+          rows.map((row) => {
+            const subject = `${options.subjectPrefix}.${row.subject}`;
+            const traceContext = row.traceparent
+              ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) }
+              : undefined;
+            return tracedPublish(subject, { id: row.id, type: row.type, traceContext }, (headers) =>
+              client.publish(subject, row.envelope, {
+                msgID: row.id,
+                // A publish in flight when the server dies gets no answer: give up soon and retry.
+                timeout: 2000,
+                ...(headers ? { headers } : {}),
+              }),
+            );
+          }),
         );
         await tx.$executeRawUnsafe(
           'UPDATE outbox_event SET published_at = now() WHERE sequence = ANY($1::bigint[])',
