@@ -17,6 +17,7 @@ import type { NatsConfig } from '../../../platform/config.ts';
 import { InvalidEvent, parseEvent, type EventEnvelope } from '../../../ticketing/events/contracts.ts';
 import { inBatches } from '../../../platform/events/batches.ts';
 import type { Messaging } from '../../../platform/events/messaging.ts';
+import { inBatchSpan } from '../../../platform/events/trace-context.ts';
 import type { Logger } from '../../../platform/logging.ts';
 import type { SequencedEvent } from '../data/batch-writer.ts';
 import type { ViewStore } from '../data/view-store.ts';
@@ -101,9 +102,24 @@ export async function startStreamProjector(options: StreamProjectorOptions): Pro
     }
   }
 
-  /** Applies a batch, retrying until it is applied (true) or the projector stops (false). */
+  /**
+   * Applies a batch, retrying until it is applied (true) or the projector stops (false). A live
+   * projector traces it: each event's handling joins the trace that wrote the event. A rebuild,
+   * replaying the whole stream, does not add to old traces.
+   */
   async function applyBatch(batch: JsMsg[]): Promise<boolean> {
     const events = batch.map(parse);
+    if (until !== undefined) return applyEvents(events);
+    const received = batch.flatMap((message, i) => {
+      const event = events[i]!.event;
+      return event ? [{ subject: message.subject, headers: message.headers, event }] : [];
+    });
+    return inBatchSpan(`process ${received.length} events`, received, { 'view.consumer': prefix }, () =>
+      applyEvents(events),
+    );
+  }
+
+  async function applyEvents(events: SequencedEvent[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await store.apply(events);
