@@ -82,3 +82,13 @@ export function useTestDatabase<D extends { $disconnect(): Promise<void> }>(
     },
   };
 }
+
+/** A database of their own for each subgraph that keeps its data in PostgreSQL. */
+export async function createSubgraphDatabases(): Promise<Record<'ticket' | 'reservation' | 'price', TestDatabase>> {
+  const [ticket, reservation, price] = await Promise.all([
+    createTestDatabase('ticket'),
+    createTestDatabase('reservation'),
+    createTestDatabase('price'),
+  ]);
+  return { ticket, reservation, price };
+}

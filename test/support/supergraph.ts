@@ -19,9 +19,9 @@ import { loadTicketConfig } from '../../subgraphs/ticket/config.ts';
 import { startTicketService } from '../../subgraphs/ticket/service.ts';
 import { loadViewConfig } from '../../subgraphs/view/config.ts';
 import { startViewService, type RunningView } from '../../subgraphs/view/service.ts';
-import { createTestDatabase, type TestDatabase } from './databases.ts';
+import { createSubgraphDatabases, type TestDatabase } from './databases.ts';
 import { createTestStream, type TestStream } from './nats.ts';
-import { serviceEnv, type SystemLayout } from '../../system/topology.ts';
+import { serviceEnv, type ServiceName, type SystemLayout } from '../../system/topology.ts';
 
 /** The subgraphs with a PostgreSQL database. */
 export type DatabaseSubgraph = Exclude<SubgraphName, 'view'>;
@@ -73,6 +73,8 @@ export interface TestSupergraphOptions {
   gatewayEnv?: Record<string, string>;
   /** Every process serves health and metrics on an admin port of its own, as deployed (ADMIN_PORT). */
   separateAdminPorts?: boolean;
+  /** Extra environment for every process (for example OTEL_* settings). */
+  sharedEnv?: Record<string, string>;
 }
 
 /** The environment every test process gets: quiet logs and the test's own stream. */
@@ -85,6 +87,42 @@ export function testServiceEnv(stream: TestStream, databaseUrl?: string): Record
     NATS_SUBJECT_PREFIX: stream.subjectPrefix,
     ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: '20' } : {}),
     PORT: '0',
+  };
+}
+
+/**
+ * The system's one description of its topology, laid out for a test: its ports, its databases
+ * (already migrated from the template), its stream and consumers of its own, the view's folder.
+ */
+export function testSystemLayout(
+  stream: TestStream,
+  databaseUrls: Record<DatabaseSubgraph, string>,
+  ports: Partial<Record<ServiceName, number>>,
+  dataDir: string,
+  options: TestSupergraphOptions = {},
+): SystemLayout {
+  return {
+    ports: {
+      ticket: ports.ticket ?? 0,
+      reservation: ports.reservation ?? 0,
+      price: ports.price ?? 0,
+      view: ports.view ?? 0,
+      gateway: ports.gateway ?? 0,
+    },
+    sharedEnv: {
+      ...testServiceEnv(stream),
+      DATABASE_POOL_SIZE: '20',
+      ...(options.separateAdminPorts ? { ADMIN_PORT: '0' } : {}),
+      ...options.sharedEnv,
+    },
+    databaseUrls,
+    dataDir,
+    overrides: {
+      ticket: { MIGRATE_ON_START: 'false', TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv },
+      price: { MIGRATE_ON_START: 'false', PRICE_CONSUMER: `price_${stream.suffix}`, ...options.priceEnv },
+      reservation: { MIGRATE_ON_START: 'false', ...options.reservationEnv },
+      view: { VIEW_INSTANCE_ID: `view-test-${stream.suffix}` },
+    },
   };
 }
 
@@ -103,32 +141,14 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
     return dir;
   }
 
-  /**
-   * The system's one description of its topology, laid out for this test: its ports as assigned
-   * so far, its databases (already migrated from the template), its stream and consumers.
-   */
-  const layout = (): SystemLayout => ({
-    ports: {
-      ticket: ports.ticket ?? 0,
-      reservation: ports.reservation ?? 0,
-      price: ports.price ?? 0,
-      view: ports.view ?? 0,
-      gateway: 0,
-    },
-    sharedEnv: {
-      ...testServiceEnv(stream),
-      DATABASE_POOL_SIZE: '20',
-      ...(options.separateAdminPorts ? { ADMIN_PORT: '0' } : {}),
-    },
-    databaseUrls: { ticket: databases.ticket.url, reservation: databases.reservation.url, price: databases.price.url },
-    dataDir: viewDirs[0]!,
-    overrides: {
-      ticket: { MIGRATE_ON_START: 'false', TICKET_CONSUMER: `ticket_${stream.suffix}`, ...options.ticketEnv },
-      price: { MIGRATE_ON_START: 'false', PRICE_CONSUMER: `price_${stream.suffix}`, ...options.priceEnv },
-      reservation: { MIGRATE_ON_START: 'false', ...options.reservationEnv },
-      view: { VIEW_INSTANCE_ID: `view-test-${stream.suffix}` },
-    },
-  });
+  const layout = (): SystemLayout =>
+    testSystemLayout(
+      stream,
+      { ticket: databases.ticket.url, reservation: databases.reservation.url, price: databases.price.url },
+      ports,
+      viewDirs[0]!,
+      options,
+    );
 
   const envOf = (name: SubgraphName): Record<string, string> => serviceEnv(name, layout());
 
@@ -185,12 +205,7 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
   }
 
   try {
-    const [ticketDb, reservationDb, priceDb] = await Promise.all([
-      createTestDatabase('ticket'),
-      createTestDatabase('reservation'),
-      createTestDatabase('price'),
-    ]);
-    Object.assign(databases, { ticket: ticketDb, reservation: reservationDb, price: priceDb });
+    Object.assign(databases, await createSubgraphDatabases());
     await newViewDir();
     await startSubgraph('ticket');
     await Promise.all([startSubgraph('reservation'), startSubgraph('price'), startSubgraph('view')]);
@@ -236,7 +251,11 @@ export async function startTestSupergraph(options: TestSupergraphOptions = {}): 
         view: adminUrlOf('view'),
       },
       stream,
-      databaseUrls: { ticket: ticketDb.url, reservation: reservationDb.url, price: priceDb.url },
+      databaseUrls: {
+        ticket: databases.ticket.url,
+        reservation: databases.reservation.url,
+        price: databases.price.url,
+      },
       viewDataDir: envOf('view').VIEW_DATA_DIR!,
       stopSubgraph,
       startSubgraph,
