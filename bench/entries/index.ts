@@ -12,6 +12,7 @@ import { gatewayVsHive } from './gateway-vs-hive.ts';
 import { pgbench } from './pgbench.ts';
 import { reservations } from './reservations.ts';
 import { subscriptionFanout } from './subscription-fanout.ts';
+import { tracingOverhead } from './tracing-overhead.ts';
 import { viewVsFederated } from './view-vs-federated.ts';
 
 export const ENTRIES: readonly BenchEntry[] = [
@@ -25,6 +26,7 @@ export const ENTRIES: readonly BenchEntry[] = [
   breakerVsTimeout,
   subscriptionFanout,
   pgbench,
+  tracingOverhead,
 ];
 
 type ExpectedFigure = Pick<Headline, 'name' | 'label' | 'unit'> & { whyMissing: string };
