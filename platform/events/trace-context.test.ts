@@ -46,6 +46,8 @@ describe('with no SDK (tracing off)', () => {
 describe('with the SDK', () => {
   const exporter = new tracing.InMemorySpanExporter();
   const sdk = new NodeSDK({
+    // No resource detected (the host's is asynchronous): each span is exported as it ends.
+    autoDetectResources: false,
     spanProcessors: [new tracing.SimpleSpanProcessor(exporter)],
     metricReaders: [],
     logRecordProcessors: [],
@@ -54,12 +56,20 @@ describe('with the SDK', () => {
   const tracer = trace.getTracer('trace-context-test');
   const finished = (name: string) => exporter.getFinishedSpans().filter((span) => span.name === name);
 
-  beforeAll(() => sdk.start());
+  // The API keeps its registry on the global object, which Jest empties between test files (a
+  // registry an earlier file left is then unusable): each file starts and ends without one.
+  const dropApiRegistry = () => delete (globalThis as Record<symbol, unknown>)[Symbol.for('opentelemetry.js.api.1')];
+
+  beforeAll(() => {
+    dropApiRegistry();
+    sdk.start();
+  });
   afterAll(async () => {
     await sdk.shutdown();
     trace.disable();
     context.disable();
     propagation.disable();
+    dropApiRegistry();
   });
 
   /** Writes an event inside a request span, publishes it; the message as a consumer receives it. */
