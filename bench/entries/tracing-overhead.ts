@@ -85,7 +85,8 @@ async function startTracedCopy(
       reservation: stack.databaseUrl('reservation'),
       price: stack.databaseUrl('price'),
     },
-    dataDir,
+    // Each copy's view keeps a store of its own.
+    dataDir: path.join(dataDir, name),
     overrides: { view: { VIEW_INSTANCE_ID: `bench_${name}_${randomUUID().slice(0, 8)}` }, gateway: gatewaySettings },
   };
   const processes = {} as Record<ServiceName, ServiceProcess>;
