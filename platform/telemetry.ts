@@ -7,7 +7,8 @@
  * When on, the Node SDK exports traces over OTLP (`OTEL_EXPORTER_OTLP_PROTOCOL`, http/protobuf by
  * default), samples as `OTEL_TRACES_SAMPLER` and `OTEL_TRACES_SAMPLER_ARG` say, names the process
  * `OTEL_SERVICE_NAME` (`ticketing-<process>` unless set), and instruments HTTP (server and
- * client), `fetch` and `pg` — the driver under Prisma's adapter. Metrics stay Prometheus and logs
+ * client: the gateway's fetches and reservation's hold call go through `node:http`) and `pg`, the
+ * driver under Prisma's adapter. Metrics stay Prometheus and logs
  * stay pino: the SDK exports traces only.
  *
  * `startTelemetry` must run before the process imports anything it instruments: each entry point
@@ -43,10 +44,9 @@ export async function startTelemetry(name: string): Promise<void> {
   const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
   register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
 
-  const [{ NodeSDK }, { HttpInstrumentation }, { UndiciInstrumentation }, { PgInstrumentation }] = await Promise.all([
+  const [{ NodeSDK }, { HttpInstrumentation }, { PgInstrumentation }] = await Promise.all([
     import('@opentelemetry/sdk-node'),
     import('@opentelemetry/instrumentation-http'),
-    import('@opentelemetry/instrumentation-undici'),
     import('@opentelemetry/instrumentation-pg'),
   ]);
   sdk = new NodeSDK({
@@ -59,7 +59,6 @@ export async function startTelemetry(name: string): Promise<void> {
         // An outgoing call outside any trace (a poll, a probe) is not worth a trace of its own.
         requireParentforOutgoingSpans: true,
       }),
-      new UndiciInstrumentation({ requireParentforSpans: true }),
       // The relay's polls, the consumers' bookkeeping and the gauges' queries stay out of traces.
       new PgInstrumentation({ requireParentSpan: true }),
     ],
