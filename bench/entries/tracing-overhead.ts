@@ -27,7 +27,8 @@ import { newEvent } from '../../ticketing/events/envelope.ts';
 import { freePort, type ServiceProcess } from '../../system/launcher.ts';
 import { SERVICE_NAMES, serviceSpec, type ServiceName, type SystemLayout } from '../../system/topology.ts';
 import { ratio, type BenchEntry, type MeasurementRow } from '../support/entry.ts';
-import { describeCpu, measure, runRound, summarise, type RoundResult } from '../support/load.ts';
+import { describeCpu } from '../support/cpu.ts';
+import { measure, runRound, summarise, type RoundResult } from '../support/load.ts';
 import type { Stack } from '../support/stack.ts';
 import { waitFor } from '../support/stack.ts';
 
@@ -212,7 +213,7 @@ export const tracingOverhead: BenchEntry = {
 
       const [readOff, ...readOn] = reads;
       const [reserveOff, ...reserveOn] = reservations;
-      const systemCpuPerReservationMs = Object.values(reserveOff!.cpuMsPerRequestOf ?? {}).reduce((a, b) => a + b, 0);
+      const systemCpuPerReservationMs = reserveOff!.cpu?.system ?? 0;
       const offShare =
         systemCpuPerReservationMs > 0
           ? (offNanos * EVENT_HOPS_PER_RESERVATION) / (systemCpuPerReservationMs * 1e6)
@@ -233,7 +234,7 @@ export const tracingOverhead: BenchEntry = {
       ]);
       const rows: MeasurementRow[] = [
         ...reads,
-        ...reservations.map((m) => ({ ...m, note: describeCpu(m.cpuMsPerRequestOf) })),
+        ...reservations.map((m) => ({ ...m, note: describeCpu(m.cpu, 'reservation') })),
       ];
       return {
         headlines,
