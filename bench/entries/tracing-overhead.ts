@@ -24,7 +24,8 @@ import {
 } from '../../operations/documents.generated.ts';
 import { inProcessSpan, tracedPublish, withActiveTraceContext } from '../../platform/events/trace-context.ts';
 import { newEvent } from '../../ticketing/events/envelope.ts';
-import { freePort, type ServiceProcess } from '../../system/launcher.ts';
+import { type ServiceProcess } from '../../system/launcher.ts';
+import { freePort } from '../../system/listening.ts';
 import { SERVICE_NAMES, serviceSpec, type ServiceName, type SystemLayout } from '../../system/topology.ts';
 import { ratio, type BenchEntry, type MeasurementRow } from '../support/entry.ts';
 import { describeCpu } from '../support/cpu.ts';
