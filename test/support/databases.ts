@@ -55,6 +55,10 @@ export function useTestDatabase<D extends { $disconnect(): Promise<void> }>(
   poolSize = 4,
 ): DatabaseFixture<D> {
   let opened: { database: TestDatabase; pool: pg.Pool; db: D } | undefined;
+  // An idle connection that fails while the suite runs fails the suite (in afterAll); once the
+  // suite closes, dropping the database terminates whatever the pool still had open.
+  let closing = false;
+  const failures: Error[] = [];
   const get = () => {
     if (!opened) throw new Error('the suite database is opened in beforeAll; use it inside a test or hook');
     return opened;
@@ -62,13 +66,18 @@ export function useTestDatabase<D extends { $disconnect(): Promise<void> }>(
   beforeAll(async () => {
     const database = await createTestDatabase(schema);
     const pool = new pg.Pool({ connectionString: database.url, max: poolSize });
+    pool.on('error', (error) => {
+      if (!closing) failures.push(error);
+    });
     opened = { database, pool, db: open(pool) };
   });
   afterAll(async () => {
     if (!opened) return;
+    closing = true;
     await opened.db.$disconnect();
     await opened.pool.end();
     await opened.database.drop();
+    if (failures.length > 0) throw failures[0];
   });
   return {
     get database() {
