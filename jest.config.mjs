@@ -45,4 +45,9 @@ export default {
   testTimeout: 60_000,
   // Component and end-to-end suites start real servers; two workers fit this 2-core machine.
   maxWorkers: 2,
+  // Each test file loads its own copy of the modules it imports (ESM in vm contexts), so a worker
+  // that ran twenty integration files holds over a gigabyte; tearing that heap down at the end
+  // outlasted Jest's 500 ms grace ("A worker process has failed to exit gracefully"). A worker
+  // past this size is replaced between files instead, so none ends the run that large.
+  workerIdleMemoryLimit: '700MB',
 };
