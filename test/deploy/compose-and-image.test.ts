@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULT_SUBGRAPH_URLS, SUBGRAPHS } from '../../gateway/composition.ts';
+import { SUBGRAPHS } from '../../gateway/composition.ts';
 import { readComposeFile, validateCompose } from '../../scripts/deploy-checks/compose.ts';
 import { checkDockerfile } from '../../scripts/deploy-checks/dockerfile.ts';
+import { DATABASE_SERVICES, SERVICES, type ServiceName } from '../../system/topology.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const compose = readComposeFile(path.join(root, 'docker-compose.yml'));
 const PROCESSES = ['gateway', ...SUBGRAPHS];
-const TRANSACTIONAL = ['ticket', 'reservation', 'price'];
-const port = (name: string) => (name === 'gateway' ? '4000' : new URL(DEFAULT_SUBGRAPH_URLS[name as 'ticket']).port);
+const TRANSACTIONAL: readonly string[] = DATABASE_SERVICES;
+const port = (name: string) => String(SERVICES[name as ServiceName].defaultPort);
 
 describe('docker-compose.yml', () => {
   it('is valid against the Compose Specification schema', () => {

@@ -2,8 +2,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DEFAULT_SUBGRAPH_URLS, SUBGRAPHS } from '../../gateway/composition.ts';
-import { SERVICES } from '../../system/topology.ts';
+import { SUBGRAPHS } from '../../gateway/composition.ts';
+import { DATABASE_SERVICES, SERVICE_NAMES, SERVICES } from '../../system/topology.ts';
 import {
   parseManifests,
   renderKustomization,
@@ -14,12 +14,11 @@ import {
 const root = path.resolve(import.meta.dirname, '../..');
 const k8s = path.join(root, 'deploy/k8s');
 const PROCESSES = ['gateway', ...SUBGRAPHS] as const;
-const PORTS: Record<string, number> = {
-  gateway: 4000,
-  ...Object.fromEntries(SUBGRAPHS.map((name) => [name, Number(new URL(DEFAULT_SUBGRAPH_URLS[name]).port)])),
-};
+const PORTS: Record<string, number> = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [name, SERVICES[name].defaultPort]),
+);
 /** Subgraphs with a PostgreSQL database of their own (the view's store is local SQLite). */
-const TRANSACTIONAL = ['ticket', 'reservation', 'price'];
+const TRANSACTIONAL: readonly string[] = DATABASE_SERVICES;
 const PROCESS_STOP_TIMEOUT_MS = 25_000;
 
 function find(objects: KubernetesObject[], kind: string, name: string): any {
