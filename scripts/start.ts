@@ -24,6 +24,7 @@ import { createSupervisor, defaultRestartPolicy } from './supervisor.ts';
 import {
   DATABASE_SERVICES,
   SERVICE_NAMES,
+  SERVICES,
   serviceSpec,
   startWaves,
   type DatabaseServiceName,
@@ -36,11 +37,11 @@ const root = path.resolve(import.meta.dirname, '..');
 // The launcher's own settings; each process validates the rest of its environment itself.
 const launcherEnv = z.object({
   NATS_URL: z.string().default('nats://127.0.0.1:4222'),
-  GATEWAY_PORT: port(4000),
-  TICKET_PORT: port(4001),
-  RESERVATION_PORT: port(4002),
-  PRICE_PORT: port(4003),
-  VIEW_PORT: port(4004),
+  GATEWAY_PORT: port(SERVICES.gateway.defaultPort),
+  TICKET_PORT: port(SERVICES.ticket.defaultPort),
+  RESERVATION_PORT: port(SERVICES.reservation.defaultPort),
+  PRICE_PORT: port(SERVICES.price.defaultPort),
+  VIEW_PORT: port(SERVICES.view.defaultPort),
   /** Embedded stores (and a nats-server started here) keep their data below this folder. */
   DATA_DIR: z.string().default(path.join(root, '.data')),
   /** The embedded PostgreSQL of ticket, reservation and price listen on this port and the next two. */

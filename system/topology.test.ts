@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_SUBGRAPH_URLS, SUBGRAPHS } from '../gateway/composition.ts';
 import { adminPortOf, SERVICES, serviceEnv, startWaves, type SystemLayout } from './topology.ts';
 
 function aLayout(overrides: Partial<SystemLayout> = {}): SystemLayout {
@@ -84,5 +85,13 @@ describe('admin ports', () => {
   it('are distinct from each other and from every public port', () => {
     const ports = Object.values(SERVICES).flatMap((service) => [service.defaultPort, service.adminPort]);
     expect(new Set(ports).size).toBe(ports.length);
+  });
+});
+
+describe('default ports', () => {
+  it('are the ports of the subgraph URLs the committed supergraph was composed with', () => {
+    for (const name of SUBGRAPHS) {
+      expect(Number(new URL(DEFAULT_SUBGRAPH_URLS[name]).port)).toBe(SERVICES[name].defaultPort);
+    }
   });
 });
