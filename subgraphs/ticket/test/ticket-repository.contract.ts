@@ -322,6 +322,53 @@ export function describeTicketRepositoryContract(
         }
       });
 
+      it('a hold racing the batch closure of its reservation’s hold never leaves the ticket held by it', async () => {
+        for (let round = 0; round < 10; round++) {
+          const ticket = await register();
+          const late = randomUUID();
+          const end = {
+            cause: cancelledEvent(ticket.id, late),
+            ticketId: ticket.id,
+            reservationId: late,
+            released: releasedEvent(ticket.id, late),
+          };
+          await Promise.all([hold(ticket.id, late), tickets.closeHoldsOfEndedReservations([end])]);
+          expect(await tickets.findById(ticket.id)).toMatchObject({ state: 'AVAILABLE', heldBy: null });
+          expect(await hold(ticket.id, late)).toBe(false);
+        }
+      });
+
+      it('closes a batch of ended reservations once each, however often their events come', async () => {
+        const [first, second] = [await register(), await register()];
+        const [holder, late] = [randomUUID(), randomUUID()];
+        await hold(first.id, holder);
+        const ends = [
+          {
+            cause: cancelledEvent(first.id, holder),
+            ticketId: first.id,
+            reservationId: holder,
+            released: releasedEvent(first.id, holder),
+          },
+          {
+            cause: cancelledEvent(second.id, late),
+            ticketId: second.id,
+            reservationId: late,
+            released: releasedEvent(second.id, late),
+          },
+        ];
+
+        await tickets.closeHoldsOfEndedReservations(ends);
+        const eventsAfter = await outboxEventIds();
+        await tickets.closeHoldsOfEndedReservations(ends);
+
+        expect(eventsAfter).toContain(ends[0]!.released.id);
+        expect(eventsAfter).not.toContain(ends[1]!.released.id);
+        expect(await outboxEventIds()).toEqual(eventsAfter);
+        expect(await tickets.findById(first.id)).toMatchObject({ state: 'AVAILABLE', heldBy: null });
+        expect(await hold(first.id, holder)).toBe(false);
+        expect(await hold(second.id, late)).toBe(false);
+      });
+
       it('a hold nobody closed is not closed', async () => {
         const ticket = await register();
         const holder = randomUUID();
