@@ -4,6 +4,15 @@
  */
 export abstract class DomainError extends Error {
   abstract readonly code: string;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    // A refusal is an answer, not a fault: where it was thrown tells nobody anything, and the
+    // GraphQL layer reads `stack` of every error it wraps. Formatting it (source-mapped when run
+    // from TypeScript) was 4.6 % of ticket's CPU and 2 % of reservation's in a flash sale.
+    this.stack = `${this.constructor.name}: ${message}`;
+  }
+
   /** Extra, client-safe facts to put in `extensions` next to the code. */
   get details(): Record<string, unknown> {
     return {};
