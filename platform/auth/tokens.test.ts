@@ -134,6 +134,19 @@ describe('user tokens', () => {
       ),
     ).resolves.toMatchObject({ kind: 'user' });
   });
+
+  it('when the verifier expects an issuer, a token with no issuer or another one is refused', async () => {
+    const withIssuer: AuthConfig = { ...auth, issuer: 'https://id.example' };
+    const verifier = createTokenVerifier(withIssuer, { acceptServiceTokens: false });
+    const noIssuer = await issueUserToken(auth, claimsOf());
+    const otherIssuer = await issueUserToken({ ...auth, issuer: 'https://other.example' }, claimsOf());
+
+    await expectUnauthenticated(() => verifier.callerFrom(bearer(noIssuer)));
+    await expectUnauthenticated(() => verifier.callerFrom(bearer(otherIssuer)));
+    await expect(verifier.callerFrom(bearer(await issueUserToken(withIssuer, claimsOf())))).resolves.toMatchObject({
+      kind: 'user',
+    });
+  });
 });
 
 describe('service tokens', () => {
