@@ -19,6 +19,11 @@ const schema = z.object({
   TICKET_BULKHEAD_LIMIT: positiveInt(32),
   TICKET_BULKHEAD_QUEUE: integer(0, 1_000_000, 64),
   TICKET_CALL_MAX_ATTEMPTS: positiveInt(2),
+  /**
+   * A ticket seen taken is refused from memory for this long, without asking ticket (a flash
+   * sale's losers); 0 asks ticket every time. See domain/taken-tickets.ts.
+   */
+  TAKEN_TICKET_MEMORY_MS: integer(0, 60_000, 1000),
   /** A reservation attempt not confirmed within this time is abandoned by the sweeper. */
   PENDING_RESERVATION_TIMEOUT_MS: integer(100, 3_600_000, 15_000),
   /** How often every replica sweeps for such attempts. */
@@ -56,6 +61,7 @@ export function loadReservationConfig(env: NodeJS.ProcessEnv) {
       bulkheadQueue: parsed.TICKET_BULKHEAD_QUEUE,
       maxAttempts: parsed.TICKET_CALL_MAX_ATTEMPTS,
     },
+    takenTicketMemory: { lifetimeMs: parsed.TAKEN_TICKET_MEMORY_MS, maxEntries: 100_000 },
     attemptSweep: {
       attemptTimeoutMs: parsed.PENDING_RESERVATION_TIMEOUT_MS,
       intervalMs: parsed.PENDING_RESERVATION_SWEEP_INTERVAL_MS,

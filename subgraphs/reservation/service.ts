@@ -8,6 +8,7 @@ import type { ReservationConfig } from './config.ts';
 import { createReservationDatabase } from './data/prisma.ts';
 import { createReservationRepository, pendingAttemptStats } from './data/reservation-repository.ts';
 import type { ReservationDeps } from './domain/ports.ts';
+import { createTakenTicketMemory } from './domain/taken-tickets.ts';
 import { createReservationContext, resolvers } from './graphql/resolvers.ts';
 import { createSagaMetrics, startAttemptSweeper } from './jobs/attempt-sweeper.ts';
 
@@ -27,6 +28,7 @@ export function startReservationService(config: ReservationConfig, logger?: Logg
           auth: config.auth,
           callPolicy: createTicketCallPolicy(config.ticketCallPolicy, log, metrics),
         }),
+        takenTickets: createTakenTicketMemory(config.takenTicketMemory),
         clock: () => new Date(),
         logger: log,
         saga: createSagaMetrics(metrics, () => pendingAttemptStats(db)),

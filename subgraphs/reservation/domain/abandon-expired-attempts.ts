@@ -24,6 +24,7 @@ export async function abandonExpiredAttempts(deps: ReservationDeps, policy: Swee
       (attempt) => abandonedEvent(attempt, deps.clock()),
     );
     for (const attempt of abandoned) {
+      deps.takenTickets?.forget(attempt.ticketId);
       deps.saga?.attemptAbandoned('sweeper', 'attempt-expired');
       deps.logger.warn(
         {

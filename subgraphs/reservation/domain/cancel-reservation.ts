@@ -36,5 +36,7 @@ export async function cancelReservation(
   );
   const result = await deps.reservations.cancelIfConfirmed(id, cancelledAt, cancelled);
   if (!result) throw new ReservationAlreadyCancelled(id);
+  // Ticket releases the seat once the event reaches it; from then on this replica asks ticket.
+  deps.takenTickets?.forget(reservation.ticketId);
   return result;
 }

@@ -4,6 +4,7 @@ import type { Causation } from '../../../ticketing/events/envelope.ts';
 import type { PageRequest } from '../../../platform/pagination.ts';
 import type { AbandonedBy, AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
 import type { Reservation, ReservationStatus } from './reservation.ts';
+import type { TakenTickets } from './taken-tickets.ts';
 
 export interface ReservationRepository {
   /** Stores a pending attempt (committed before this returns); its start time is the database's clock. */
@@ -74,6 +75,8 @@ export interface Logger {
 export interface ReservationDeps {
   reservations: ReservationRepository;
   ticketHolds: TicketHolds;
+  /** Tickets seen taken a moment ago, refused without asking ticket; absent, every attempt asks. */
+  takenTickets?: TakenTickets;
   clock: () => Date;
   logger: Logger;
   saga?: SagaObserver;

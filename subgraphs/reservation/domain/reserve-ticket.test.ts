@@ -10,6 +10,9 @@ import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps, TicketHolds } from './ports.ts';
 import { InMemoryReservationRepository } from '../test/in-memory-reservation-repository.ts';
 import { reserveTicket } from './reserve-ticket.ts';
+import { cancelReservation } from './cancel-reservation.ts';
+import { abandonExpiredAttempts } from './abandon-expired-attempts.ts';
+import { createTakenTicketMemory } from './taken-tickets.ts';
 import { aCausation, rejectionOf } from '../../../test/support/domain.ts';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
@@ -45,6 +48,14 @@ function aReservationWorld() {
   const ticketHolds = new FakeTicketHolds();
   const deps: ReservationDeps = { reservations, ticketHolds, clock: () => NOW, logger: pino({ level: 'silent' }) };
   return { deps, reservations, ticketHolds };
+}
+
+/** A world whose replica remembers taken tickets for a second, on a clock the test moves. */
+function aRememberingWorld() {
+  const world = aReservationWorld();
+  let clock = 0;
+  world.deps.takenTickets = createTakenTicketMemory({ lifetimeMs: 1000, maxEntries: 100, now: () => clock });
+  return { ...world, advance: (ms: number) => (clock += ms) };
 }
 
 function aUser(overrides: { grade?: UserGrade; userId?: string } = {}): Caller {
@@ -293,5 +304,121 @@ describe('reserveTicket', () => {
 
     const [first, second] = ticketHolds.holds;
     expect(first?.reservationId).not.toBe(second?.reservationId);
+  });
+
+  describe('when this replica saw the ticket taken a moment ago', () => {
+    it('when ticket refused a hold, the next attempts within the memory are refused without storing or sending anything', async () => {
+      const { deps, reservations, ticketHolds, advance } = aRememberingWorld();
+      const ticketId = randomUUID();
+      ticketHolds.holdFailsWith = new TicketNotAvailable(ticketId);
+      await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+      reservations.failWritesWith = new Error('nothing may be written for a refusal from memory');
+
+      advance(999);
+      const error = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      expect(error).toBeInstanceOf(TicketNotAvailable);
+      expect(error).toMatchObject({ code: 'TICKET_NOT_AVAILABLE', ticketId });
+      expect(ticketHolds.holds).toHaveLength(1);
+    });
+
+    it('when the memory has lapsed, the next attempt asks ticket again', async () => {
+      const { deps, ticketHolds, advance } = aRememberingWorld();
+      const ticketId = randomUUID();
+      ticketHolds.holdFailsWith = new TicketNotAvailable(ticketId);
+      await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      advance(1000);
+      ticketHolds.holdFailsWith = undefined;
+      await reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(ticketHolds.holds).toHaveLength(2);
+    });
+
+    it('when this replica won the ticket, the next caller is refused from memory, and asks ticket once the reservation is cancelled', async () => {
+      const { deps, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      const winner = aUser();
+      const reservation = await reserveTicket(deps, winner, ticketId, aCausation());
+
+      const refused = await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+      await cancelReservation(deps, winner, reservation.id, aCausation());
+      await reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(refused).toBeInstanceOf(TicketNotAvailable);
+      expect(ticketHolds.holds.map((hold) => hold.ticketId)).toEqual([ticketId, ticketId]);
+    });
+
+    it('when the confirmation fails and the attempt is abandoned, the next attempt asks ticket', async () => {
+      const { deps, reservations, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      reservations.failConfirmWith = new Error('connection terminated');
+      await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      reservations.failConfirmWith = undefined;
+      await reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(ticketHolds.holds.map((hold) => hold.ticketId)).toEqual([ticketId, ticketId]);
+    });
+
+    it('when the sweeper abandons an attempt for the ticket, the next attempt asks ticket', async () => {
+      const { deps, reservations, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      ticketHolds.holdFailsWith = new TicketNotAvailable(ticketId);
+      await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+      ticketHolds.holdFailsWith = undefined;
+      // The attempt of a request that died after its hold: the one holding the ticket.
+      await reservations.startAttempt({
+        id: randomUUID(),
+        ticketId,
+        userId: 'u-1',
+        userGrade: 'NORMAL',
+        correlationId: 'c-1',
+      });
+
+      await abandonExpiredAttempts(deps, { attemptTimeoutMs: -1, batchSize: 10 });
+      await reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(ticketHolds.holds).toHaveLength(2);
+    });
+
+    it('while its hold for the ticket is in flight, another attempt waits for the answer and is refused without a hold of its own', async () => {
+      const { deps, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      const winner = reserveTicket(deps, aUser(), ticketId, aCausation());
+      const loser = rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      await winner;
+
+      expect(await loser).toBeInstanceOf(TicketNotAvailable);
+      expect(ticketHolds.holds).toHaveLength(1);
+    });
+
+    it('when its hold in flight fails without an answer, the attempts that waited for it send holds of their own', async () => {
+      const { deps, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      ticketHolds.whileHolding = () => {
+        ticketHolds.holdFailsWith = ticketHolds.holds.length === 1 ? new TicketServiceUnavailable(1, false) : undefined;
+      };
+      const first = rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+      const waiting = reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(await first).toBeInstanceOf(TicketServiceUnavailable);
+      await waiting;
+
+      expect(ticketHolds.holds).toHaveLength(2);
+    });
+
+    it('when the hold failed without a refusal, nothing is remembered: the next attempt asks ticket', async () => {
+      const { deps, ticketHolds } = aRememberingWorld();
+      const ticketId = randomUUID();
+      ticketHolds.holdFailsWith = new TicketServiceUnavailable(1, false);
+      await rejectionOf(() => reserveTicket(deps, aUser(), ticketId, aCausation()));
+
+      ticketHolds.holdFailsWith = undefined;
+      await reserveTicket(deps, aUser(), ticketId, aCausation());
+
+      expect(ticketHolds.holds).toHaveLength(2);
+    });
   });
 });

@@ -7,12 +7,14 @@ import { TicketServiceUnavailable } from './errors.ts';
 import type { ReservationDeps } from './ports.ts';
 import type { AbandonReason, ReservationAttempt } from './reservation-attempt.ts';
 import type { Reservation } from './reservation.ts';
+import { UNCOORDINATED, type Turn } from './taken-tickets.ts';
 
 /** Seconds a caller whose confirmation came too late is asked to wait before trying again. */
 const RETRY_AFTER_LATE_CONFIRMATION_S = 1;
 
 /**
  * The reservation saga's first steps, each durable before the next:
+ * 0. a ticket this replica saw taken a moment ago is refused at once (see taken-tickets.ts);
  * 1. the attempt is stored (so a hold can never exist without a record of who asked for it);
  * 2. ticket holds the ticket synchronously (one winner among concurrent callers);
  * 3. the attempt is confirmed: the reservation and its TicketReserved event replace it in one
@@ -31,7 +33,7 @@ export async function reserveTicket(
 ): Promise<Reservation> {
   assertUser(caller);
   assertId('ticketId', ticketId);
-  deps.ticketHolds.assertAcceptingHolds();
+  const turn = await turnToAsk(deps, ticketId);
   const attempt: ReservationAttempt = {
     id: randomUUID(),
     ticketId,
@@ -39,15 +41,23 @@ export async function reserveTicket(
     userGrade: caller.grade,
     correlationId: causation.correlationId,
   };
-  await deps.reservations.startAttempt(attempt);
+  try {
+    deps.ticketHolds.assertAcceptingHolds();
+    await deps.reservations.startAttempt(attempt);
+  } catch (error) {
+    turn.end('other');
+    throw error;
+  }
 
   try {
     await deps.ticketHolds.hold(ticketId, attempt.id, causation);
   } catch (error) {
+    turn.end(error instanceof TicketNotAvailable ? 'taken' : 'other');
     if (heldNothing(error)) await forgetAttempt(deps, attempt);
     else await abandonAttempt(deps, attempt, 'hold-outcome-unknown', causation);
     throw error;
   }
+  turn.end('taken');
 
   const reservation: Reservation = {
     id: attempt.id,
@@ -74,6 +84,7 @@ export async function reserveTicket(
   }
   if (!confirmed) {
     // The sweeper abandoned the attempt first: its HoldAbandoned gives the ticket back.
+    deps.takenTickets?.forget(ticketId);
     deps.logger.warn(
       { ...keysOf(attempt), correlationId: causation.correlationId },
       'the hold came back after the attempt had been abandoned; the reservation is not made',
@@ -81,6 +92,16 @@ export async function reserveTicket(
     throw new TicketServiceUnavailable(RETRY_AFTER_LATE_CONFIRMATION_S, false);
   }
   return confirmed;
+}
+
+/**
+ * Refuses at once a ticket this replica knows taken, after waiting for the answer to its attempt in
+ * flight for the same ticket, if any (taken-tickets.ts); otherwise this attempt's turn to ask.
+ */
+async function turnToAsk(deps: ReservationDeps, ticketId: string): Promise<Turn> {
+  const turn = deps.takenTickets ? await deps.takenTickets.takeTurn(ticketId) : UNCOORDINATED;
+  if (turn === 'taken') throw new TicketNotAvailable(ticketId);
+  return turn;
 }
 
 /**
@@ -114,6 +135,8 @@ async function abandonAttempt(
   causation: Causation,
 ): Promise<void> {
   const log = { ...keysOf(attempt), reason, correlationId: causation.correlationId };
+  // The hold is on its way back to the pool: the next attempt asks ticket.
+  deps.takenTickets?.forget(attempt.ticketId);
   try {
     const abandoned = newEvent('HoldAbandoned', keysOf(attempt), { reason }, causation, deps.clock());
     if (await deps.reservations.abandonAttempt(attempt.id, abandoned)) {
