@@ -8,7 +8,9 @@
  * every answer other than a win or TICKET_NOT_AVAILABLE (by code), and how long after the sale
  * price and the view's boards agree with it (polled straight at the subgraphs).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -122,6 +124,7 @@ export const flashSale: BenchEntry = {
           ? Math.max(...winners.map((winner) => winner.sentAt + winner.ms))
           : undefined;
       const untold = await verifyOneWinnerPerSeat(stack, seats, winners);
+      const floor = await pressesOnABareServer(tokens, log);
       const agreedAt = soldOutMs === undefined ? undefined : Math.max(0, agreedAtMs - soldOutMs);
       const cpu = cpuPerOperation(cpuBefore, cpuAfterSale, USERS);
       const round = (ms: number) => Math.round(ms * 10) / 10;
@@ -193,6 +196,15 @@ export const flashSale: BenchEntry = {
             note: unexpectedNote,
           },
           {
+            label: `floor: the same ${USERS} presses answered by a bare Node HTTP server`,
+            p50Ms: floor.p50,
+            p99Ms: floor.p99,
+            cpuMsPerRequest: floor.serverMs,
+            note:
+              `a canned TICKET_NOT_AVAILABLE from node:http alone, no GraphQL: ${floor.serverMs} ms of its CPU and ` +
+              `${floor.loadGeneratorMs} ms of the load generator's per press; machine ${floor.busyPercent} % busy`,
+          },
+          {
             label: 'price and the boards agree with the sale',
             note:
               agreedAt === undefined
@@ -213,6 +225,10 @@ export const flashSale: BenchEntry = {
           flash_sale_winner_p50_ms: won.p50,
           flash_sale_winner_p99_ms: won.p99,
           flash_sale_loser_p50_ms: lost.p50,
+          flash_sale_floor_p50_ms: floor.p50,
+          flash_sale_floor_p99_ms: floor.p99,
+          flash_sale_floor_server_cpu_ms_per_press: floor.serverMs,
+          flash_sale_floor_load_generator_cpu_ms_per_press: floor.loadGeneratorMs,
           flash_sale_loser_p99_ms: lost.p99,
           flash_sale_agree_after_sold_out_s: agreedAt === undefined ? null : agreedAt / 1000,
           ...cpuFigures('flash_sale_per_attempt', cpu),
@@ -238,6 +254,61 @@ export const flashSale: BenchEntry = {
 };
 
 /** One reserveTicket on a connection of its own, as a user's browser would send it. */
+/** What the server of the floor answers to every press. */
+const CANNED_REFUSAL = JSON.stringify({
+  data: null,
+  errors: [{ message: 'ticket is not available', extensions: { code: 'TICKET_NOT_AVAILABLE' } }],
+});
+
+/**
+ * The floor under the sale's latency on this machine: the same presses (the same tokens, schedule
+ * and load generator, each on a new connection) answered by a bare node:http server in a process
+ * of its own that reads each body and sends a canned refusal — no GraphQL, no second hop. What a
+ * press costs the system beyond this is what its gateway and subgraph add.
+ */
+async function pressesOnABareServer(tokens: string[], log: (line: string) => void) {
+  const program = `
+    const http = require('node:http');
+    const body = ${JSON.stringify(CANNED_REFUSAL)};
+    const server = http.createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        response.end(body);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
+  `;
+  const server = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const [line] = (await once(server.stdout!.setEncoding('utf8'), 'data')) as [string];
+    const url = new URL(`http://127.0.0.1:${line.trim()}/graphql`);
+    log(`flash-sale: the floor, the same ${tokens.length} presses on a bare HTTP server`);
+    const watched = [{ name: 'bare server', pid: server.pid! }];
+    const before = cpuSnapshot(watched);
+    const started = performance.now();
+    const latencies = await Promise.all(
+      tokens.map(async (token, user) => {
+        await sleep((user / tokens.length) * ARRIVAL_S * 1000 - (performance.now() - started));
+        const sentAt = performance.now();
+        await reserve(url, token, randomUUID());
+        return performance.now() - sentAt;
+      }),
+    );
+    const cpu = cpuPerOperation(before, cpuSnapshot(watched), tokens.length);
+    const round = (ms: number) => Math.round(ms * 100) / 100;
+    return {
+      p50: round(median(latencies)),
+      p99: round(percentile(latencies, 99)),
+      serverMs: round(cpu.of['bare server'] ?? Number.NaN),
+      loadGeneratorMs: round(cpu.loadGenerator),
+      busyPercent: Math.round((cpu.machineBusyShare ?? Number.NaN) * 100),
+    };
+  } finally {
+    server.kill('SIGKILL');
+  }
+}
+
 /**
  * A gateway facing a sale has served requests before it: the first ones of a new process load
  * modules and plan the operation. A few presses on a ticket that does not exist, by a user outside
