@@ -11,7 +11,7 @@
  * process are what the summary stands on; the CPU seconds shown beside each process come from the
  * kernel (/proc) over the same window.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../system/launcher.ts';
 import { summariseCpuProfile, type CpuProfile } from '../../scripts/cpu-profile-summary.ts';
@@ -73,6 +73,8 @@ export function createProfiler(resultsDir: string, startedAt: Date): Profiler {
     },
     markEnd(processes) {
       window.end = monotonicMicros();
+      // For a later summary of the same window (scripts/cpu-profile-summary.ts --window FROM:TO).
+      writeFileSync(path.join(dir, 'window.json'), JSON.stringify({ from: window.start, to: window.end }));
       cpuAtEnd = cpuSnapshot(processes.map(({ name, pid }) => ({ name: folderName(name), pid })));
     },
     summarise() {
