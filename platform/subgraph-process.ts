@@ -12,6 +12,7 @@ import { Gauge, type Registry } from 'prom-client';
 import { createTokenVerifier } from './auth/tokens.ts';
 import type { AuthConfig, ConsumerConfig, DatabaseConfig, LifecycleConfig, NatsConfig } from './config.ts';
 import { openDatabase } from './database/database.ts';
+import { keyedReads, type KeyedReads } from './database/keyed-reads.ts';
 import { startDurableConsumer, type DurableConsumer, type EventConsumption } from './events/consumer.ts';
 import { connectMessaging } from './events/messaging.ts';
 import { createOutboxRelay, type OutboxDatabase, type OutboxRelay } from './events/outbox.ts';
@@ -94,7 +95,8 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
   name: string;
   config: SubgraphProcessConfig;
   createDatabase: (pool: pg.Pool) => TDb;
-  wire: (db: TDb, relay: OutboxRelay, logger: Logger, metrics: Registry) => Wiring<TContext>;
+  /** `reads`: the pool's keyed reads, for the look-ups every federated read runs (platform/database/keyed-reads.ts). */
+  wire: (db: TDb, relay: OutboxRelay, logger: Logger, metrics: Registry, reads: KeyedReads) => Wiring<TContext>;
   logger?: Logger;
 }): Promise<RunningSubgraph> {
   const { name, config } = options;
@@ -116,7 +118,7 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     const messaging = connectMessaging(config.nats, name, logger, { onReconnect: () => relay.wake() });
     started.push(messaging);
     started.push(relay);
-    const wiring = options.wire(db, relay, logger, metrics);
+    const wiring = options.wire(db, relay, logger, metrics, keyedReads(pool));
     if (wiring.startBackgroundWork) started.push(wiring.startBackgroundWork());
 
     let consumer: DurableConsumer | undefined;

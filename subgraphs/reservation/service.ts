@@ -20,9 +20,9 @@ export function startReservationService(config: ReservationConfig, logger?: Logg
     config,
     logger,
     createDatabase: createReservationDatabase,
-    wire: (db, relay, log, metrics) => {
+    wire: (db, relay, log, metrics, reads) => {
       const deps: ReservationDeps = {
-        reservations: createReservationRepository(db, relay.wake),
+        reservations: createReservationRepository(db, relay.wake, reads),
         ticketHolds: createTicketHoldClient({
           ticketUrl: config.ticketUrl,
           auth: config.auth,

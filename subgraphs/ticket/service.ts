@@ -18,8 +18,8 @@ export function startTicketService(config: TicketConfig, logger?: Logger): Promi
     config,
     logger,
     createDatabase: createTicketDatabase,
-    wire: (db, relay, log) => {
-      const deps: TicketDeps = { tickets: createTicketRepository(db, relay.wake), clock: () => new Date() };
+    wire: (db, relay, log, _metrics, reads) => {
+      const deps: TicketDeps = { tickets: createTicketRepository(db, relay.wake, reads), clock: () => new Date() };
       return {
         typeDefs: ticketTypeDefs,
         resolvers,

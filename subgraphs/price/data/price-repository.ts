@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
+import type { KeyedReads, KeyedStatement } from '../../../platform/database/keyed-reads.ts';
 import type { PriceRepository } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';
 import { applyPricingBatch } from './pricing-batch.ts';
@@ -31,25 +32,29 @@ function toPolicy(row: PolicyRow): PricePolicy {
   };
 }
 
+// Every federated read that reaches a price (`Ticket.price`): one join, so no second query for the policy.
+const PRICES_BY_TICKET_IDS: KeyedStatement = {
+  name: 'prices_by_ticket_ids',
+  text: `SELECT p.ticket_id, p.currency, p.base_price, p.policy_discount, p.vip_discount, p.final_price, p.updated_at,
+       pp.id AS policy_id, pp.name AS policy_name, pp.discount_percent, pp.vip_discount_percent,
+       pp.active AS policy_active
+FROM price p JOIN price_policy pp ON pp.id = p.policy_id
+WHERE p.ticket_id = ANY($1::uuid[])`,
+};
+
 /**
  * @param afterCommit called after a transaction that may have written outbox events commits
+ * @param reads the pool's keyed reads (platform/database/keyed-reads.ts), for the look-ups every federated read runs
  */
-export function createPriceRepository(db: PriceDatabase, afterCommit: () => void): PriceRepository {
+export function createPriceRepository(db: PriceDatabase, afterCommit: () => void, reads: KeyedReads): PriceRepository {
   return {
     async applyInOneTransaction(causes, step) {
       const published = await db.$transaction((tx) => applyPricingBatch(tx, causes, step));
       if (published) afterCommit();
     },
 
-    // Read for every federated read (`Ticket.price`): one raw join, because Prisma 6's client
-    // compiles every model query afresh (and `include` is a second query).
     async findPrices(ticketIds) {
-      const rows = await db.$queryRaw<PriceSqlRow[]>`
-        SELECT p.ticket_id, p.currency, p.base_price, p.policy_discount, p.vip_discount, p.final_price, p.updated_at,
-               pp.id AS policy_id, pp.name AS policy_name, pp.discount_percent, pp.vip_discount_percent,
-               pp.active AS policy_active
-        FROM price p JOIN price_policy pp ON pp.id = p.policy_id
-        WHERE p.ticket_id = ANY(${[...ticketIds]}::uuid[])`;
+      const rows = await reads<PriceSqlRow>(PRICES_BY_TICKET_IDS, [ticketIds]);
       return rows.map((row): Price => ({
         ticketId: row.ticket_id,
         currency: row.currency,

@@ -1,8 +1,8 @@
 import {
-  Prisma,
   type ReservationAttempt as AttemptRow,
   type Reservation as ReservationRow,
 } from '../../../prisma/reservation/client/client.ts';
+import type { KeyedReads, KeyedStatement } from '../../../platform/database/keyed-reads.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox } from '../../../platform/events/outbox.ts';
 import { keysetScan } from '../../../platform/pagination.ts';
@@ -21,8 +21,6 @@ interface ReservationSqlRow {
   reserved_at: Date;
   cancelled_at: Date | null;
 }
-
-const RESERVATION_COLUMNS = Prisma.raw('id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at');
 
 function fromSqlRow(row: ReservationSqlRow): Reservation {
   return {
@@ -45,10 +43,47 @@ interface SweptRow {
   correlation_id: string;
 }
 
+// The keyed look-ups: every federated read starts with a user's reservations.
+const RESERVATION_SELECT =
+  'SELECT id, ticket_id, user_id, user_grade, status, reserved_at, cancelled_at FROM reservation';
+const RESERVATION_BY_ID: KeyedStatement = {
+  name: 'reservation_by_id',
+  text: `${RESERVATION_SELECT} WHERE id = $1::uuid`,
+};
+const RESERVATIONS_BY_IDS: KeyedStatement = {
+  name: 'reservations_by_ids',
+  text: `${RESERVATION_SELECT} WHERE id = ANY($1::uuid[])`,
+};
+
+/**
+ * A page of a user's reservations: one statement per shape (status filter or not, cursor or not,
+ * direction), each prepared under its own name. `$1` the user, then the status, the cursor's
+ * instant and id when present, and last the row limit.
+ */
+function reservationsByUser(status: boolean, cursor: boolean, scan: ReturnType<typeof keysetScan>): KeyedStatement {
+  const conditions = ['user_id = $1'];
+  let next = 2;
+  if (status) conditions.push(`status = $${next++}::"ReservationStatus"`);
+  if (cursor) {
+    conditions.push(`(reserved_at, id) ${scan.beyond === 'gt' ? '>' : '<'} ($${next}, $${next + 1}::uuid)`);
+    next += 2;
+  }
+  const order = scan.order === 'asc' ? 'ASC' : 'DESC';
+  return {
+    name: `reservations_by_user_${status ? 's' : ''}${cursor ? 'c' : ''}_${scan.order}`,
+    text: `${RESERVATION_SELECT} WHERE ${conditions.join(' AND ')} ORDER BY reserved_at ${order}, id ${order} LIMIT $${next}`,
+  };
+}
+
 /**
  * @param afterCommit called after a transaction that wrote outbox events commits (wakes the relay)
+ * @param reads the pool's keyed reads (platform/database/keyed-reads.ts), for the look-ups every federated read runs
  */
-export function createReservationRepository(db: ReservationDatabase, afterCommit: () => void): ReservationRepository {
+export function createReservationRepository(
+  db: ReservationDatabase,
+  afterCommit: () => void,
+  reads: KeyedReads,
+): ReservationRepository {
   return {
     async startAttempt(attempt) {
       // Raw: nothing to read back, so no RETURNING and no query planning in the client.
@@ -120,32 +155,24 @@ export function createReservationRepository(db: ReservationDatabase, afterCommit
       return attempts;
     },
 
-    // Read for every federated read (`myReservations`, `_entities`): raw SQL, because Prisma 6's
-    // client compiles every model query afresh and that compilation cost more than the query.
     async findById(id) {
-      const [row] = await db.$queryRaw<ReservationSqlRow[]>`
-        SELECT ${RESERVATION_COLUMNS} FROM reservation WHERE id = ${id}::uuid`;
+      const [row] = await reads<ReservationSqlRow>(RESERVATION_BY_ID, [id]);
       return row ? fromSqlRow(row) : null;
     },
 
     async findByIds(ids) {
-      const rows = await db.$queryRaw<ReservationSqlRow[]>`
-        SELECT ${RESERVATION_COLUMNS} FROM reservation WHERE id = ANY(${[...ids]}::uuid[])`;
+      const rows = await reads<ReservationSqlRow>(RESERVATIONS_BY_IDS, [ids]);
       return rows.map(fromSqlRow);
     },
 
     async listByUser(userId, status, page) {
       const { cursor } = page;
-      const scan = keysetScan(page, 'desc');
-      const beyond = Prisma.raw(scan.beyond === 'gt' ? '>' : '<');
-      const order = Prisma.raw(scan.order === 'asc' ? 'ASC' : 'DESC');
-      const rows = await db.$queryRaw<ReservationSqlRow[]>`
-        SELECT ${RESERVATION_COLUMNS} FROM reservation
-        WHERE user_id = ${userId}
-          ${status ? Prisma.sql`AND status = ${status}::"ReservationStatus"` : Prisma.empty}
-          ${cursor ? Prisma.sql`AND (reserved_at, id) ${beyond} (${cursor.at}, ${cursor.id}::uuid)` : Prisma.empty}
-        ORDER BY reserved_at ${order}, id ${order}
-        LIMIT ${page.size + 1}`;
+      const statement = reservationsByUser(status !== undefined, cursor !== undefined, keysetScan(page, 'desc'));
+      const values: unknown[] = [userId];
+      if (status !== undefined) values.push(status);
+      if (cursor) values.push(cursor.at, cursor.id);
+      values.push(page.size + 1);
+      const rows = await reads<ReservationSqlRow>(statement, values);
       return rows.map(fromSqlRow);
     },
 

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { newEvent } from '../../../ticketing/events/envelope.ts';
+import { keyedReads } from '../../../platform/database/keyed-reads.ts';
 import { useTestDatabase } from '../../../test/support/databases.ts';
 import { aCausation } from '../../../test/support/domain.ts';
 import { createReservationDatabase } from '../data/prisma.ts';
@@ -20,7 +21,7 @@ let repository: ReservationRepository;
 const suite = useTestDatabase('reservation', createReservationDatabase, 12);
 
 beforeAll(() => {
-  repository = createReservationRepository(suite.db, () => {});
+  repository = createReservationRepository(suite.db, () => {}, keyedReads(suite.pool));
 });
 
 const aVipAttempt = () => anAttempt({ userGrade: 'VIP' });

@@ -1,6 +1,6 @@
-import type { Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
-import { Prisma } from '../../../prisma/ticket/client/client.ts';
+import type { Prisma, Ticket as TicketRow } from '../../../prisma/ticket/client/client.ts';
 import { recordBatchInInbox, recordInInbox } from '../../../platform/events/inbox.ts';
+import { type KeyedReads, type KeyedStatement } from '../../../platform/database/keyed-reads.ts';
 import { appendToOutboxFrom } from '../../../platform/database/outbox-sql.ts';
 import { appendToOutbox, outboxColumns } from '../../../platform/events/outbox.ts';
 import { keysetScan, type PageRequest } from '../../../platform/pagination.ts';
@@ -45,8 +45,6 @@ interface TicketSqlRow {
   created_at: Date;
   updated_at: Date;
 }
-
-const TICKET_COLUMNS = Prisma.raw('id, name, starts_at, expires_at, state, held_by, created_at, updated_at');
 
 function fromSqlRow(row: TicketSqlRow): Ticket {
   return {
@@ -98,10 +96,25 @@ const RELEASE_HELD = `WITH ended AS (
   INSERT INTO outbox_event (id, type, subject, envelope, occurred_at)
   SELECT e.event_id, e.type, e.subject, e.envelope::jsonb, e.occurred_at FROM ended e JOIN released r USING (event_id)`;
 
+// Keyed look-ups: every federated read that reaches a ticket runs the second (`_entities`).
+const TICKET_BY_ID: KeyedStatement = {
+  name: 'ticket_by_id',
+  text: 'SELECT id, name, starts_at, expires_at, state, held_by, created_at, updated_at FROM ticket WHERE id = $1::uuid',
+};
+const TICKETS_BY_IDS: KeyedStatement = {
+  name: 'tickets_by_ids',
+  text: 'SELECT id, name, starts_at, expires_at, state, held_by, created_at, updated_at FROM ticket WHERE id = ANY($1::uuid[])',
+};
+
 /**
  * @param afterCommit called after a transaction that wrote outbox events commits (wakes the relay)
+ * @param reads the pool's keyed reads (platform/database/keyed-reads.ts), for the look-ups every federated read runs
  */
-export function createTicketRepository(db: TicketDatabase, afterCommit: () => void): TicketRepository {
+export function createTicketRepository(
+  db: TicketDatabase,
+  afterCommit: () => void,
+  reads: KeyedReads,
+): TicketRepository {
   return {
     async register(ticket: NewTicket, registered) {
       const row = await db.$transaction(async (tx) => {
@@ -113,16 +126,13 @@ export function createTicketRepository(db: TicketDatabase, afterCommit: () => vo
       return toTicket(row);
     },
 
-    // Keyed look-ups run for every federated read (`_entities`): raw SQL, because Prisma 6's
-    // client compiles every model query afresh and that compilation cost more than the query.
     async findById(id) {
-      const [row] = await db.$queryRaw<TicketSqlRow[]>`SELECT ${TICKET_COLUMNS} FROM ticket WHERE id = ${id}::uuid`;
+      const [row] = await reads<TicketSqlRow>(TICKET_BY_ID, [id]);
       return row ? fromSqlRow(row) : null;
     },
 
     async findByIds(ids) {
-      const rows = await db.$queryRaw<TicketSqlRow[]>`
-        SELECT ${TICKET_COLUMNS} FROM ticket WHERE id = ANY(${[...ids]}::uuid[])`;
+      const rows = await reads<TicketSqlRow>(TICKETS_BY_IDS, [ids]);
       return rows.map(fromSqlRow);
     },
 
