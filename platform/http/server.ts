@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
+import { preloadCryptoForApolloHashing } from '../graphql/apollo-hashing.ts';
 import { watchEventLoop } from './event-loop-watchdog.ts';
 import { createHttpMetrics } from './http-metrics.ts';
 import type { RecordedContext, RequestRecord } from './request-scope.ts';
@@ -146,6 +147,7 @@ export async function startHttpServer<TContext extends BaseContext>(
   const httpMetrics = createHttpMetrics(metrics);
   let accepting = true;
   let stopping: Promise<void> | undefined;
+  preloadCryptoForApolloHashing();
   await apollo.start();
   const eventLoop = watchEventLoop({ maxDelayMs: options.maxEventLoopDelayMs ?? 5000 });
 
