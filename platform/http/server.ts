@@ -108,15 +108,30 @@ export function correlationIdFrom(headers: IncomingMessage['headers']): string {
 /** A request body over the limit (answered 413 REQUEST_TOO_LARGE). */
 export class BodyTooLarge extends Error {}
 
-export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/**
+ * The body, whole. Read with listeners rather than `for await`: the async iterator costs each
+ * request a stream wrapper, a promise per chunk and an end-of-stream watcher (~2 % of a subgraph).
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  if (req.readableEnded) return Promise.resolve('');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const settle = (error?: Error) => {
+      req.off('data', onData).off('end', onEnd).off('error', settle).off('close', onClose);
+      if (error) reject(error);
+      else resolve(Buffer.concat(chunks, size).toString('utf8'));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      // The rest is discarded as it arrives; the 413 closes the connection once it is sent.
+      settle(new BodyTooLarge());
+    };
+    const onEnd = () => settle();
+    const onClose = () => settle(new Error('the request closed before its body was read'));
+    req.on('data', onData).once('end', onEnd).once('error', settle).once('close', onClose);
+  });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -269,9 +284,23 @@ export async function startHttpServer<TContext extends BaseContext>(
     }
   }
 
-  function logRequest(record: RequestRecord, fields: Record<string, unknown>, quiet: boolean, aborted: boolean) {
+  /** The request's one line, built only when its level is written (the bench runs at `warn`). */
+  function logRequest(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    started: number,
+    record: RequestRecord,
+    quiet: boolean,
+  ) {
+    const aborted = !res.writableFinished;
+    const level = aborted ? 'warn' : quiet ? 'debug' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
     const line = {
-      ...fields,
+      method: req.method,
+      path,
+      status: res.statusCode,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
       correlationId: record.correlationId,
       operation: record.operation,
       operationType: record.operationType,
@@ -279,8 +308,7 @@ export async function startHttpServer<TContext extends BaseContext>(
       errors: record.errorCodes?.length ? record.errorCodes : undefined,
     };
     if (aborted) logger.warn(line, 'request aborted by the client before the response was sent');
-    else if (quiet) logger.debug(line, 'request');
-    else logger.info(line, 'request');
+    else logger[level](line, 'request');
   }
 
   const active = new Set<ServerResponse>();
@@ -298,9 +326,7 @@ export async function startHttpServer<TContext extends BaseContext>(
     res.once('close', () => {
       active.delete(res);
       done(res.statusCode);
-      const durationMs = Math.round((performance.now() - started) * 10) / 10;
-      const fields = { method: req.method, path: url.pathname, status: res.statusCode, durationMs };
-      logRequest(record, fields, INTERNAL_ROUTES.has(routeName), !res.writableFinished);
+      logRequest(req, res, url.pathname, started, record, INTERNAL_ROUTES.has(routeName));
     });
     void route(req, res, url, record, admin);
   };
