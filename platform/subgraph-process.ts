@@ -15,7 +15,7 @@ import { openDatabase } from './database/database.ts';
 import { keyedReads, type KeyedReads } from './database/keyed-reads.ts';
 import { startDurableConsumer, type DurableConsumer, type EventConsumption } from './events/consumer.ts';
 import { connectMessaging } from './events/messaging.ts';
-import { createOutboxRelay, type OutboxDatabase, type OutboxRelay } from './events/outbox.ts';
+import { createOutboxRelay, type OutboxRelay } from './events/outbox.ts';
 import { startSubgraphServer, type RequestContext } from './graphql/subgraph-server.ts';
 import { stopAll, type Stoppable } from './lifecycle.ts';
 import { createLogger, type Logger } from './logging.ts';
@@ -32,7 +32,8 @@ export interface SubgraphProcessConfig {
   lifecycle?: LifecycleConfig;
 }
 
-export interface PrismaLike extends OutboxDatabase {
+export interface PrismaLike {
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   $disconnect(): Promise<void>;
 }
 
@@ -95,8 +96,18 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
   name: string;
   config: SubgraphProcessConfig;
   createDatabase: (pool: pg.Pool) => TDb;
-  /** `reads`: the pool's keyed reads, for the look-ups every federated read runs (platform/database/keyed-reads.ts). */
-  wire: (db: TDb, relay: OutboxRelay, logger: Logger, metrics: Registry, reads: KeyedReads) => Wiring<TContext>;
+  /**
+   * `reads`: the pool's keyed reads, for the look-ups every federated read runs (platform/database/keyed-reads.ts);
+   * `pool`: the pool under `db`, for the event paths that bypass Prisma (platform/database/pool-transaction.ts).
+   */
+  wire: (
+    db: TDb,
+    relay: OutboxRelay,
+    logger: Logger,
+    metrics: Registry,
+    reads: KeyedReads,
+    pool: pg.Pool,
+  ) => Wiring<TContext>;
   logger?: Logger;
 }): Promise<RunningSubgraph> {
   const { name, config } = options;
@@ -113,12 +124,12 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
     const db = options.createDatabase(pool);
     started.push({ stop: () => db.$disconnect() });
 
-    const relay = createOutboxRelay({ db, subjectPrefix: config.nats.subjectPrefix, logger, metrics });
+    const relay = createOutboxRelay({ pool, subjectPrefix: config.nats.subjectPrefix, logger, metrics });
     // The backlog drains as soon as NATS is back, not at the end of a back-off.
     const messaging = connectMessaging(config.nats, name, logger, { onReconnect: () => relay.wake() });
     started.push(messaging);
     started.push(relay);
-    const wiring = options.wire(db, relay, logger, metrics, keyedReads(pool));
+    const wiring = options.wire(db, relay, logger, metrics, keyedReads(pool), pool);
     if (wiring.startBackgroundWork) started.push(wiring.startBackgroundWork());
 
     let consumer: DurableConsumer | undefined;

@@ -6,10 +6,12 @@
  * server's duplicate window (then the consumers' inbox) absorbs the repeat.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
+import type pg from 'pg';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
 import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
 import { subjectOf } from '../../ticketing/events/envelope.ts';
+import { rawStatements } from '../database/pool-transaction.ts';
 import { tracedPublish, withActiveTraceContext } from './trace-context.ts';
 
 /** The part of a Prisma transaction client the outbox needs; every subgraph's schema has it. */
@@ -56,18 +58,9 @@ export function outboxColumns(events: readonly EventEnvelope[]): [string[], stri
   ];
 }
 
-interface RawClient {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-}
-
-/** A Prisma client: raw queries, and interactive transactions over them. */
-export interface OutboxDatabase extends RawClient {
-  $transaction<R>(fn: (tx: RawClient) => Promise<R>, options?: { timeout?: number }): Promise<R>;
-}
-
 export interface OutboxRelayOptions {
-  db: OutboxDatabase;
+  /** The process's pool: the relay's transactions go straight to it, not through Prisma. */
+  pool: pg.Pool;
   subjectPrefix: string;
   logger: Logger;
   metrics: Registry;
@@ -78,7 +71,8 @@ export interface OutboxRelayOptions {
 }
 
 interface ClaimedRow {
-  sequence: bigint;
+  /** A bigint, as pg gives it: text. */
+  sequence: string;
   id: string;
   subject: string;
   type: string;
@@ -101,8 +95,11 @@ export interface OutboxRelay {
 }
 
 export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { db, logger } = options;
+  const { pool, logger } = options;
+  const db = rawStatements(pool);
   const batchSize = options.batchSize ?? 100;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize must be a positive integer: ${batchSize}`);
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
   const published = new Counter({
     name: 'outbox_events_published_total',
@@ -144,53 +141,74 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let woken = false;
 
   async function backlog(): Promise<number> {
-    const rows = await db.$queryRawUnsafe<{ count: bigint }[]>(
-      'SELECT count(*) AS count FROM outbox_event WHERE published_at IS NULL',
+    const rows = await db.$queryRawUnsafe<{ count: number }[]>(
+      'SELECT count(*)::int AS count FROM outbox_event WHERE published_at IS NULL',
     );
-    return Number(rows[0]?.count ?? 0);
+    return rows[0]?.count ?? 0;
   }
 
+  /**
+   * BEGIN and the claim in one round trip (a simple-protocol query, which takes no parameters: the
+   * batch size, a checked integer, is written in). The rows stay locked until the commit, so
+   * relays side by side skip them.
+   */
+  const beginAndClaim = `BEGIN; SELECT sequence, id::text AS id, subject, type,
+      envelope->>'correlationId' AS "correlationId", envelope::text AS envelope,
+      envelope#>>'{traceContext,traceparent}' AS traceparent, envelope#>>'{traceContext,tracestate}' AS tracestate
+    FROM outbox_event
+    WHERE published_at IS NULL ORDER BY sequence LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+
+  /**
+   * One batch in one transaction on a connection of the pool (not a Prisma transaction: this is
+   * every saga step's path; see pool-transaction.ts): claimed, published, marked and committed,
+   * in two round trips to PostgreSQL when there is something to publish.
+   */
   async function publishBatch(): Promise<number> {
-    return db.$transaction(
-      async (tx) => {
-        const rows = await tx.$queryRawUnsafe<ClaimedRow[]>(
-          `SELECT sequence, id::text AS id, subject, type, envelope->>'correlationId' AS "correlationId",
-             envelope::text AS envelope, envelope#>>'{traceContext,traceparent}' AS traceparent,
-             envelope#>>'{traceContext,tracestate}' AS tracestate
-           FROM outbox_event
-           WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
-          batchSize,
-        );
-        if (rows.length === 0 || !js) return 0;
-        const client = js;
-        // Sent in order over one connection, so the stream keeps the outbox order.
-        await Promise.all(
-          rows.map((row) => {
-            const subject = `${options.subjectPrefix}.${row.subject}`;
-            const traceContext = row.traceparent
-              ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) }
-              : undefined;
-            return tracedPublish(subject, { id: row.id, type: row.type, traceContext }, (headers) =>
-              client.publish(subject, row.envelope, {
-                msgID: row.id,
-                // A publish in flight when the server dies gets no answer: give up soon and retry.
-                timeout: 2000,
-                ...(headers ? { headers } : {}),
-              }),
-            );
-          }),
-        );
-        await tx.$executeRawUnsafe(
-          'UPDATE outbox_event SET published_at = now() WHERE sequence = ANY($1::bigint[])',
-          rows.map((row) => row.sequence.toString()),
-        );
+    const connection = await pool.connect();
+    try {
+      const [, claim] = (await connection.query(beginAndClaim)) as unknown as [unknown, pg.QueryResult<ClaimedRow>];
+      const rows = claim.rows;
+      if (rows.length > 0 && js) {
+        await publishInOrder(js, rows);
+        // Marked and committed in one round trip; the sequences are the column's own integers.
+        const sequences = rows.map((row) => BigInt(row.sequence).toString()).join(',');
+        await connection.query(`UPDATE outbox_event SET published_at = now() WHERE sequence IN (${sequences}); COMMIT`);
         for (const row of rows) {
           published.inc({ type: row.type });
           logger.debug({ eventId: row.id, type: row.type, correlationId: row.correlationId }, 'event published');
         }
-        return rows.length;
-      },
-      { timeout: 30_000 },
+      } else {
+        await connection.query('COMMIT');
+      }
+      connection.release();
+      return js ? rows.length : 0;
+    } catch (error) {
+      // The rows stay unpublished; a connection that cannot even roll back leaves the pool.
+      await connection.query('ROLLBACK').then(
+        () => connection.release(),
+        (rollbackError: Error) => connection.release(rollbackError),
+      );
+      throw error;
+    }
+  }
+
+  /** Sent in order over one connection, so the stream keeps the outbox order; the acks awaited together. */
+  async function publishInOrder(client: JetStreamClient, rows: readonly ClaimedRow[]): Promise<void> {
+    await Promise.all(
+      rows.map((row) => {
+        const subject = `${options.subjectPrefix}.${row.subject}`;
+        const traceContext = row.traceparent
+          ? { traceparent: row.traceparent, ...(row.tracestate ? { tracestate: row.tracestate } : {}) }
+          : undefined;
+        return tracedPublish(subject, { id: row.id, type: row.type, traceContext }, (headers) =>
+          client.publish(subject, row.envelope, {
+            msgID: row.id,
+            // A publish in flight when the server dies gets no answer: give up soon and retry.
+            timeout: 2000,
+            ...(headers ? { headers } : {}),
+          }),
+        );
+      }),
     );
   }
 
