@@ -17,8 +17,8 @@ export function startPriceService(config: PriceConfig, logger?: Logger): Promise
     config,
     logger,
     createDatabase: createPriceDatabase,
-    wire: (db, relay, _log, _metrics, reads) => {
-      const deps: PriceDeps = { prices: createPriceRepository(db, relay.wake, reads) };
+    wire: (db, relay, _log, _metrics, reads, pool) => {
+      const deps: PriceDeps = { prices: createPriceRepository(db, relay.wake, reads, pool) };
       return {
         typeDefs: priceTypeDefs,
         resolvers,

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { inPoolTransaction } from '../../../platform/database/pool-transaction.ts';
 import type { PricePolicy as PolicyRow } from '../../../prisma/price/client/client.ts';
 import type { KeyedReads, KeyedStatement } from '../../../platform/database/keyed-reads.ts';
 import type { PriceRepository } from '../domain/ports.ts';
@@ -45,11 +47,18 @@ WHERE p.ticket_id = ANY($1::uuid[])`,
 /**
  * @param afterCommit called after a transaction that may have written outbox events commits
  * @param reads the pool's keyed reads (platform/database/keyed-reads.ts), for the look-ups every federated read runs
+ * @param pool the pool under `db`: a batch of events goes straight to it, not through a Prisma
+ *   transaction, being on every saga's path (see pool-transaction.ts)
  */
-export function createPriceRepository(db: PriceDatabase, afterCommit: () => void, reads: KeyedReads): PriceRepository {
+export function createPriceRepository(
+  db: PriceDatabase,
+  afterCommit: () => void,
+  reads: KeyedReads,
+  pool: pg.Pool,
+): PriceRepository {
   return {
     async applyInOneTransaction(causes, step) {
-      const published = await db.$transaction((tx) => applyPricingBatch(tx, causes, step));
+      const published = await inPoolTransaction(pool, (tx) => applyPricingBatch(tx, causes, step));
       if (published) afterCommit();
     },
 

@@ -3,17 +3,19 @@
  * many events it holds:
  *
  * 1. the advisory locks of its tickets, in one order for every replica (no deadlock between two
- *    batches), so the events of one ticket are applied one batch at a time;
- * 2. the inbox rows of its events (those recorded before are skipped);
- * 3. everything the steps read: the tickets' prices and policies, their reservations' VIP
+ *    batches), so the events of one ticket are applied one batch at a time; then, in the same
+ *    statement, the inbox rows of its events (those recorded before are skipped);
+ * 2. everything the steps read: the tickets' prices and policies, their reservations' VIP
  *    adjustments and the active policy, read after the locks were granted;
- * 4. what the steps wrote: prices, adjustments and outbox rows, in one statement.
+ * 3. what the steps wrote: prices, adjustments and outbox rows, in one statement.
+ *
+ * Each statement is a round trip on the saga's path (TicketReserved → VipDiscountApplied), so
+ * there are no more of them than the locks' order needs.
  *
  * The steps run in between on that state in memory (`PricingTransaction`), each seeing what the
  * steps before it wrote.
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
-import { recordBatchInInbox } from '../../../platform/events/inbox.ts';
 import { outboxColumns } from '../../../platform/events/outbox.ts';
 import type { PricingTransaction, VipAdjustmentState } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';
@@ -27,8 +29,20 @@ export interface RawTransaction {
 const POLICY_JSON = `json_build_object('id', pp.id, 'name', pp.name, 'discountPercent', pp.discount_percent,
   'vipDiscountPercent', pp.vip_discount_percent, 'active', pp.active)`;
 
-const LOCK_TICKETS = `SELECT count(pg_advisory_xact_lock(h))::int AS locked
-  FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) AS ordered`;
+/**
+ * The locks, then the inbox rows as `recordBatchInInbox` writes them: the insert reads the locks'
+ * count, so every lock is granted before its first row is written (and a batch that waits for a
+ * lock holds no inbox row another replica could wait on). The state is read by the next
+ * statement, whose snapshot is taken once the locks are granted.
+ */
+const LOCK_TICKETS_AND_RECORD_IN_INBOX = `WITH locked AS (
+    SELECT count(pg_advisory_xact_lock(h)) AS locked
+    FROM (SELECT DISTINCT hashtext(t) AS h FROM unnest($1::text[]) AS t ORDER BY 1) AS ordered
+  )
+  INSERT INTO inbox_event (id, type)
+  SELECT e.id, e.type FROM locked, unnest($2::uuid[], $3::text[]) AS e(id, type)
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id::text AS id`;
 
 const READ = `SELECT
     (SELECT coalesce(json_agg(json_build_object('ticketId', p.ticket_id, 'currency', p.currency,
@@ -76,8 +90,13 @@ export async function applyPricingBatch(
 ): Promise<boolean> {
   const ticketIds = [...new Set(causes.map((cause) => cause.ticketId!))];
   const reservationIds = [...new Set(causes.flatMap((cause) => (cause.reservationId ? [cause.reservationId] : [])))];
-  await tx.$queryRawUnsafe(LOCK_TICKETS, ticketIds);
-  const fresh = await recordBatchInInbox(tx, causes);
+  const recorded = await tx.$queryRawUnsafe<{ id: string }[]>(
+    LOCK_TICKETS_AND_RECORD_IN_INBOX,
+    ticketIds,
+    causes.map((cause) => cause.id),
+    causes.map((cause) => cause.type),
+  );
+  const fresh = new Set(recorded.map((row) => row.id));
   if (fresh.size === 0) return false;
   const [state] = await tx.$queryRawUnsafe<{ prices: string; adjustments: string; activePolicy: string | null }[]>(
     READ,
