@@ -9,7 +9,11 @@
  * - deploy: deployment checks, which need kubectl (`npm run test:deploy`).
  * `npm test` runs unit and integration.
  */
-const INTEGRATION = ['/test/(?!deploy/).*\\.test\\.ts$', '/platform/events/(consumer|messaging)\\.test\\.ts$'];
+const INTEGRATION = [
+  '/test/(?!deploy/).*\\.test\\.ts$',
+  '/platform/events/(consumer|messaging)\\.test\\.ts$',
+  '/platform/database/pool-transaction\\.test\\.ts$',
+];
 const DEPLOY = ['/test/deploy/.*\\.test\\.ts$'];
 const IGNORED = ['/node_modules/', '/prisma/.*/client/'];
 

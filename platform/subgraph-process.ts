@@ -117,7 +117,10 @@ export async function startSubgraphProcess<TDb extends PrismaLike, TContext exte
   try {
     const database = await openDatabase(config.database, logger);
     started.push(database);
-    const pool = new pg.Pool({ connectionString: database.url, max: config.database.poolSize });
+    // Pipelined: a statement leaves without waiting for the answer to the one before, which the
+    // hot transactions use (pool-transaction.ts); one statement at a time, as Prisma sends them,
+    // goes as before.
+    const pool = new pg.Pool({ connectionString: database.url, max: config.database.poolSize, pipeline: true });
     pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
     started.push({ stop: () => closePool(pool) });
     measurePool(pool, metrics);

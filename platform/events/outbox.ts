@@ -11,7 +11,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '../logging.ts';
 import type { EventEnvelope } from '../../ticketing/events/contracts.ts';
 import { subjectOf } from '../../ticketing/events/envelope.ts';
-import { rawStatements } from '../database/pool-transaction.ts';
+import { inPoolTransaction, rawStatements } from '../database/pool-transaction.ts';
 import { tracedPublish, withActiveTraceContext } from './trace-context.ts';
 
 /** The part of a Prisma transaction client the outbox needs; every subgraph's schema has it. */
@@ -148,48 +148,42 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   /**
-   * BEGIN and the claim in one round trip (a simple-protocol query, which takes no parameters: the
-   * batch size, a checked integer, is written in). The rows stay locked until the commit, so
-   * relays side by side skip them.
-   */
-  const beginAndClaim = `BEGIN; SELECT sequence, id::text AS id, subject, type,
-      envelope->>'correlationId' AS "correlationId", envelope::text AS envelope,
-      envelope#>>'{traceContext,traceparent}' AS traceparent, envelope#>>'{traceContext,tracestate}' AS tracestate
-    FROM outbox_event
-    WHERE published_at IS NULL ORDER BY sequence LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
-
-  /**
    * One batch in one transaction on a connection of the pool (not a Prisma transaction: this is
-   * every saga step's path; see pool-transaction.ts): claimed, published, marked and committed,
-   * in two round trips to PostgreSQL when there is something to publish.
+   * every saga step's path; see pool-transaction.ts): claimed with BEGIN, published, then marked
+   * with COMMIT — two round trips to PostgreSQL. The rows stay locked until the commit, so relays
+   * side by side skip them.
+   *
+   * The commit does not wait for its WAL flush: a mark lost in a crash only means the rows are
+   * published again, which the stream's duplicate window (then the consumers' inbox) absorbs. A
+   * flush can take tens of ms when the disk is busy, and the next batch (often the next saga's
+   * event, whose commit woke the relay meanwhile) waited for it.
    */
   async function publishBatch(): Promise<number> {
-    const connection = await pool.connect();
-    try {
-      const [, claim] = (await connection.query(beginAndClaim)) as unknown as [unknown, pg.QueryResult<ClaimedRow>];
-      const rows = claim.rows;
-      if (rows.length > 0 && js) {
+    return inPoolTransaction(
+      pool,
+      async (tx) => {
+        const rows = await tx.$queryRawUnsafe<ClaimedRow[]>(
+          `SELECT sequence, id::text AS id, subject, type, envelope->>'correlationId' AS "correlationId",
+             envelope::text AS envelope, envelope#>>'{traceContext,traceparent}' AS traceparent,
+             envelope#>>'{traceContext,tracestate}' AS tracestate
+           FROM outbox_event
+           WHERE published_at IS NULL ORDER BY sequence LIMIT $1 FOR UPDATE SKIP LOCKED`,
+          batchSize,
+        );
+        if (rows.length === 0 || !js) return 0;
         await publishInOrder(js, rows);
-        // Marked and committed in one round trip; the sequences are the column's own integers.
-        const sequences = rows.map((row) => BigInt(row.sequence).toString()).join(',');
-        await connection.query(`UPDATE outbox_event SET published_at = now() WHERE sequence IN (${sequences}); COMMIT`);
+        await tx.executeAndCommit(
+          'UPDATE outbox_event SET published_at = now() WHERE sequence = ANY($1::bigint[])',
+          rows.map((row) => row.sequence),
+        );
         for (const row of rows) {
           published.inc({ type: row.type });
           logger.debug({ eventId: row.id, type: row.type, correlationId: row.correlationId }, 'event published');
         }
-      } else {
-        await connection.query('COMMIT');
-      }
-      connection.release();
-      return js ? rows.length : 0;
-    } catch (error) {
-      // The rows stay unpublished; a connection that cannot even roll back leaves the pool.
-      await connection.query('ROLLBACK').then(
-        () => connection.release(),
-        (rollbackError: Error) => connection.release(rollbackError),
-      );
-      throw error;
-    }
+        return rows.length;
+      },
+      { synchronousCommit: false },
+    );
   }
 
   /** Sent in order over one connection, so the stream keeps the outbox order; the acks awaited together. */

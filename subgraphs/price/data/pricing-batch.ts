@@ -9,22 +9,18 @@
  *    adjustments and the active policy, read after the locks were granted;
  * 3. what the steps wrote: prices, adjustments and outbox rows, in one statement.
  *
- * Each statement is a round trip on the saga's path (TicketReserved → VipDiscountApplied), so
- * there are no more of them than the locks' order needs.
+ * Each round trip is on the saga's path (TicketReserved → VipDiscountApplied), so there are no
+ * more of them than the locks' order needs: three, BEGIN leaving with the first statement and
+ * COMMIT with the last (pool-transaction.ts).
  *
  * The steps run in between on that state in memory (`PricingTransaction`), each seeing what the
  * steps before it wrote.
  */
 import type { EventEnvelope } from '../../../ticketing/events/contracts.ts';
+import type { PoolTransaction } from '../../../platform/database/pool-transaction.ts';
 import { outboxColumns } from '../../../platform/events/outbox.ts';
 import type { PricingTransaction, VipAdjustmentState } from '../domain/ports.ts';
 import type { Price, PricePolicy } from '../domain/price.ts';
-
-/** The part of a Prisma transaction client a batch needs. */
-export interface RawTransaction {
-  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-}
 
 const POLICY_JSON = `json_build_object('id', pp.id, 'name', pp.name, 'discountPercent', pp.discount_percent,
   'vipDiscountPercent', pp.vip_discount_percent, 'active', pp.active)`;
@@ -84,7 +80,7 @@ type PriceJson = Omit<Price, 'updatedAt'> & { updatedAt: string };
  * (the relay is then woken after the commit).
  */
 export async function applyPricingBatch(
-  tx: RawTransaction,
+  tx: PoolTransaction,
   causes: readonly EventEnvelope[],
   step: (pricing: PricingTransaction, cause: EventEnvelope) => Promise<void>,
 ): Promise<boolean> {
@@ -155,7 +151,8 @@ export async function applyPricingBatch(
   if (savedPrices.size + savedAdjustments.size + published.length === 0) return false;
   const priceRows = [...savedPrices.values()];
   const adjustmentRows = [...savedAdjustments.values()];
-  await tx.$executeRawUnsafe(
+  // The last statement: it leaves with the COMMIT.
+  await tx.executeAndCommit(
     WRITE,
     priceRows.map((p) => p.ticketId),
     priceRows.map((p) => p.currency),
