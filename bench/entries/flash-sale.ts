@@ -95,8 +95,7 @@ export const flashSale: BenchEntry = {
       let soldOut: () => void = () => {};
       const soldOutSignal = new Promise<void>((resolve) => (soldOut = resolve));
       const attempts = Promise.all(
-        tokens.map(async (token, user): Promise<Attempt> => {
-          await sleep((user / USERS) * ARRIVAL_S * 1000);
+        onSchedule(tokens, async (token, user): Promise<Attempt> => {
           const ticketId = seats[user % SEATS]!;
           const sentAt = performance.now();
           const answer = await reserve(url, token, ticketId);
@@ -254,6 +253,14 @@ export const flashSale: BenchEntry = {
 };
 
 /** One reserveTicket on a connection of its own, as a user's browser would send it. */
+/** Each user's press, the first presses spread evenly over ARRIVAL_S from now. */
+function onSchedule<T>(tokens: string[], press: (token: string, user: number) => Promise<T>): Promise<T>[] {
+  return tokens.map(async (token, user) => {
+    await sleep((user / tokens.length) * ARRIVAL_S * 1000);
+    return press(token, user);
+  });
+}
+
 /** What the server of the floor answers to every press. */
 const CANNED_REFUSAL = JSON.stringify({
   data: null,
@@ -286,10 +293,8 @@ async function pressesOnABareServer(tokens: string[], log: (line: string) => voi
     log(`flash-sale: the floor, the same ${tokens.length} presses on a bare HTTP server`);
     const watched = [{ name: 'bare server', pid: server.pid! }];
     const before = cpuSnapshot(watched);
-    const started = performance.now();
     const latencies = await Promise.all(
-      tokens.map(async (token, user) => {
-        await sleep((user / tokens.length) * ARRIVAL_S * 1000 - (performance.now() - started));
+      onSchedule(tokens, async (token) => {
         const sentAt = performance.now();
         await reserve(url, token, randomUUID());
         return performance.now() - sentAt;
