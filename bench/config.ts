@@ -28,8 +28,11 @@ const schema = z.object({
   BENCH_CONNECTIONS: integer(1, 256, 16),
   /** Comma-separated entry names to run (default: all). */
   BENCH_ONLY: z.string().optional(),
-  /** Where latest.md and latest.json go. */
-  BENCH_RESULTS_DIR: z.string().default('bench/results'),
+  /**
+   * Where latest.md and latest.json go: by default bench/results, the run of record, or
+   * bench/results/profiled for a profiled run (whose figures carry the profiler's cost).
+   */
+  BENCH_RESULTS_DIR: z.string().optional(),
   /** Run every process under test with `--cpu-prof` and summarise where its CPU goes (or `--profile`). */
   BENCH_PROFILE: flag(false),
   /** Log level of the processes under test. */
@@ -38,6 +41,7 @@ const schema = z.object({
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv, argv: readonly string[] = []) {
   const parsed = parseConfig(schema, env);
+  const profile = parsed.BENCH_PROFILE || argv.includes('--profile');
   return {
     databaseUrl: parsed.BENCH_DATABASE_URL,
     natsUrl: parsed.BENCH_NATS_URL,
@@ -48,9 +52,9 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, argv: readonly string[] 
       connections: parsed.BENCH_CONNECTIONS,
     },
     only: parsed.BENCH_ONLY?.split(',').map((name) => name.trim()),
-    resultsDir: parsed.BENCH_RESULTS_DIR,
+    resultsDir: parsed.BENCH_RESULTS_DIR ?? (profile ? 'bench/results/profiled' : 'bench/results'),
     logLevel: parsed.BENCH_LOG_LEVEL,
-    profile: parsed.BENCH_PROFILE || argv.includes('--profile'),
+    profile,
   };
 }
 

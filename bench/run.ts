@@ -91,7 +91,7 @@ const seconds = (Date.now() - startedAt.getTime()) / 1000;
 const machine = machineFacts(postgresVersion);
 const complete = withExpectedFigures(outcomes);
 mkdirSync(resultsDir, { recursive: true });
-let markdown = renderMarkdown(complete, machine, config.load, startedAt, seconds);
+let markdown = renderMarkdown(complete, machine, config.load, startedAt, seconds, config.profile);
 if (profiler) {
   const summary = renderProfileSummary(profiler.summarise(), profiler.dir);
   writeFileSync(
@@ -101,7 +101,10 @@ if (profiler) {
   markdown += `\n${summary}`;
 }
 writeFileSync(path.join(resultsDir, 'latest.md'), markdown);
-writeFileSync(path.join(resultsDir, 'latest.json'), renderJson(complete, machine, config.load, startedAt, seconds));
+writeFileSync(
+  path.join(resultsDir, 'latest.json'),
+  renderJson(complete, machine, config.load, startedAt, seconds, config.profile),
+);
 process.stdout.write(markdown);
 log(`written to ${path.relative(ROOT, resultsDir)}/latest.md and latest.json in ${Math.round(seconds)} s`);
 process.exit(outcomes.some((outcome) => outcome.error) ? 1 : 0);

@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- --profile` (or BENCH_PROFILE=1): every process the bench starts runs under
  * V8's sampling profiler (`--cpu-prof`), each writing into a folder of its own under
- * bench/results/profiles/<run>/ when it exits. After the run, each process's samples taken while
- * the entries ran (not the start-up and seeding) are summed by function and by package: the top
- * costs per process, in profile-summary.md and at the end of latest.md. The .cpuprofile files open
- * in Chrome DevTools (Performance → Load profile) or speedscope for the whole picture.
+ * bench/results/profiled/profiles/<run>/ when it exits. After the run, each process's samples
+ * taken while the entries ran (not the start-up and seeding) are summed by function and by
+ * package: the top costs per process, in profile-summary.md and at the end of latest.md, both in
+ * bench/results/profiled/, apart from the run of record (the profiler costs every process CPU).
+ * The .cpuprofile files open in Chrome DevTools (Performance → Load profile) or speedscope.
  *
  * The profiler samples a thread's stack at a fixed interval of wall time; on a busy machine a
  * descheduled thread is sampled late, so its sampled time overstates its CPU time. Shares within a
