@@ -6,7 +6,8 @@
  * Saga completion: a few reservations at a time, each timed from its `reserveTicket` response until
  * price (the ticket's VIP discount) and, when the view subgraph runs, the view (the user's
  * reservation board entry with that discount) read the new state. Both are polled straight at the
- * subgraphs every POLL_MS, so the figures are good to ± POLL_MS / 2 and include no gateway time.
+ * subgraphs every POLL_MS, so a figure is late by up to POLL_MS plus a poll's own round trip (on a
+ * quiet machine, half of the p50: docs/performance.md) and includes no gateway time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { graphql, mustQuery, requestBody } from '../../operations/client.ts';
