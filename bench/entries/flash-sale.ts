@@ -8,17 +8,13 @@
  * every answer other than a win or TICKET_NOT_AVAILABLE (by code), and how long after the sale
  * price and the view's boards agree with it (polled straight at the subgraphs).
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
-import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { graphql, requestBody, type GraphQLResult } from '../../operations/client.ts';
+import { graphql, type GraphQLResult } from '../../operations/client.ts';
 import {
   PriceDocument,
   ReservationBoardDocument,
-  ReserveTicketStatusDocument,
   TicketBoardDocument,
   type TicketBoardQuery,
 } from '../../operations/documents.generated.ts';
@@ -26,35 +22,38 @@ import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu } from '../support/cpu.ts';
 import type { BenchEntry, EntryResult } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
+import {
+  onSchedule,
+  refusedInTurns,
+  reserve,
+  REQUEST_TIMEOUT_MS,
+  startCannedServer,
+  type PressAnswer,
+} from '../support/presses.ts';
 import { untilSettled } from '../support/settled.ts';
 import { waitFor, type Stack } from '../support/stack.ts';
 import { queryOnce } from '../../system/postgres.ts';
 
-const USERS = 2000;
-const SEATS = 50;
+export const USERS = 2000;
+export const SEATS = 50;
 /** The users' first presses are spread evenly over this long. */
-const ARRIVAL_S = 2;
-const REQUEST_TIMEOUT_MS = 30_000;
+export const ARRIVAL_S = 2;
 const AGREE_POLL_MS = 50;
 /**
  * Before the clock starts, the sale's gateway (started for it) serves a sale of its own: this many
  * warm-up users, each with their own token and connection, press on one seat already taken.
  */
-const WARM_UP_USERS = 1000;
+export const WARM_UP_USERS = 1000;
 /** Warm-up presses in flight at once. */
-const WARM_UP_CONCURRENCY = 16;
+export const WARM_UP_CONCURRENCY = 16;
 const AGREE_TIMEOUT_MS = 120_000;
 const SETTLE_TIMEOUT_MS = 60_000;
 
-interface Attempt {
+interface Attempt extends PressAnswer {
   user: number;
   ticketId: string;
   sentAt: number;
   ms: number;
-  /** A reservation id when this user won the seat. */
-  reservationId?: string;
-  /** The GraphQL error code, `HTTP <status>` or the network error of an answer that is not a win. */
-  code?: string;
 }
 
 const isVip = (user: number) => user % 2 === 0;
@@ -104,7 +103,7 @@ export const flashSale: BenchEntry = {
       let soldOut: () => void = () => {};
       const soldOutSignal = new Promise<void>((resolve) => (soldOut = resolve));
       const attempts = Promise.all(
-        onSchedule(tokens, async (token, user): Promise<Attempt> => {
+        onSchedule(tokens, ARRIVAL_S, async (token, user): Promise<Attempt> => {
           const ticketId = seats[user % SEATS]!;
           const sentAt = performance.now();
           const answer = await reserve(url, token, ticketId);
@@ -263,19 +262,11 @@ export const flashSale: BenchEntry = {
   },
 };
 
-/** Each user's press, the first presses spread evenly over ARRIVAL_S from now. */
-function onSchedule<T>(tokens: string[], press: (token: string, user: number) => Promise<T>): Promise<T>[] {
-  return tokens.map(async (token, user) => {
-    await sleep((user / tokens.length) * ARRIVAL_S * 1000);
-    return press(token, user);
-  });
-}
-
 /** What the server of the floor answers to every press. */
-const CANNED_REFUSAL = JSON.stringify({
+const CANNED_REFUSAL = {
   data: null,
   errors: [{ message: 'ticket is not available', extensions: { code: 'TICKET_NOT_AVAILABLE' } }],
-});
+};
 
 /**
  * The floor under the sale's latency on this machine: the same presses (the same tokens, schedule
@@ -285,30 +276,18 @@ const CANNED_REFUSAL = JSON.stringify({
  * subgraph add.
  */
 async function pressesOnABareServer(tokens: string[], log: (line: string) => void) {
-  const program = `
-    const http = require('node:http');
-    const body = ${JSON.stringify(CANNED_REFUSAL)};
-    const server = http.createServer((request, response) => {
-      request.resume();
-      request.on('end', () => {
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-        response.end(body);
-      });
-    });
-    server.listen(0, '127.0.0.1', () => process.stdout.write(server.address().port + '\\n'));
-  `;
-  const server = spawn(process.execPath, ['-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const server = await startCannedServer(`return ${JSON.stringify(CANNED_REFUSAL)};`);
   try {
-    const [line] = (await once(server.stdout!.setEncoding('utf8'), 'data')) as [string];
-    const url = new URL(`http://127.0.0.1:${line.trim()}/graphql`);
     log(`flash-sale: the floor, the same ${tokens.length} presses on a bare HTTP server`);
-    await pressInTurns(url, tokens.slice(0, WARM_UP_USERS), randomUUID());
-    const watched = [{ name: 'bare server', pid: server.pid! }];
+    await refusedInTurns(server.url, tokens.slice(0, WARM_UP_USERS), randomUUID(), {
+      concurrency: WARM_UP_CONCURRENCY,
+    });
+    const watched = [{ name: 'bare server', pid: server.pid }];
     const before = cpuSnapshot(watched);
     const latencies = await Promise.all(
-      onSchedule(tokens, async (token) => {
+      onSchedule(tokens, ARRIVAL_S, async (token) => {
         const sentAt = performance.now();
-        await reserve(url, token, randomUUID());
+        await reserve(server.url, token, randomUUID());
         return performance.now() - sentAt;
       }),
     );
@@ -322,7 +301,7 @@ async function pressesOnABareServer(tokens: string[], log: (line: string) => voi
       busyPercent: Math.round((cpu.machineBusyShare ?? Number.NaN) * 100),
     };
   } finally {
-    server.kill('SIGKILL');
+    server.stop();
   }
 }
 
@@ -343,63 +322,7 @@ async function warmUp(url: URL, stack: Stack, runId: string): Promise<void> {
   );
   const taken = await reserve(url, tokens[0]!, ticketId!);
   if (!taken.reservationId) throw new Error(`flash-sale warm-up: the first press got ${taken.code}, not the seat`);
-  await pressInTurns(url, tokens.slice(1), ticketId!);
-}
-
-/** Each token presses once on the ticket, WARM_UP_CONCURRENCY at a time; every answer must be a refusal. */
-async function pressInTurns(url: URL, tokens: string[], ticketId: string): Promise<void> {
-  let next = 0;
-  const presser = async () => {
-    while (next < tokens.length) {
-      const { code } = await reserve(url, tokens[next++]!, ticketId);
-      if (code !== 'TICKET_NOT_AVAILABLE')
-        throw new Error(`flash-sale warm-up: expected TICKET_NOT_AVAILABLE, got ${code}`);
-    }
-  };
-  await Promise.all(Array.from({ length: WARM_UP_CONCURRENCY }, presser));
-}
-
-/** One reserveTicket on a connection of its own, as a user's browser would send it. */
-function reserve(url: URL, token: string, ticketId: string): Promise<Pick<Attempt, 'reservationId' | 'code'>> {
-  const body = requestBody(ReserveTicketStatusDocument, { ticketId });
-  return new Promise((resolve) => {
-    const request = http.request(
-      {
-        host: url.hostname,
-        port: url.port,
-        path: url.pathname,
-        method: 'POST',
-        agent: false,
-        timeout: REQUEST_TIMEOUT_MS,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          authorization: `Bearer ${token}`,
-        },
-      },
-      (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          try {
-            const result = JSON.parse(text) as {
-              data?: { reserveTicket?: { id: string } | null } | null;
-              errors?: { extensions?: { code?: string } }[];
-            };
-            const reservationId = result.data?.reserveTicket?.id;
-            if (response.statusCode === 200 && reservationId && !result.errors) resolve({ reservationId });
-            else resolve({ code: String(result.errors?.[0]?.extensions?.code ?? `HTTP ${response.statusCode}`) });
-          } catch {
-            resolve({ code: `HTTP ${response.statusCode}` });
-          }
-        });
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve({ code: `network: ${error.code ?? error.message}` }));
-    request.end(body);
-  });
+  await refusedInTurns(url, tokens.slice(1), ticketId!, { concurrency: WARM_UP_CONCURRENCY });
 }
 
 /**

@@ -6,6 +6,7 @@ import type { BenchEntry, Headline } from '../support/entry.ts';
 import { breakerVsTimeout } from './breaker-vs-timeout.ts';
 import { federatedRead } from './federated-read.ts';
 import { flashSale } from './flash-sale.ts';
+import { flashSaleGateway } from './flash-sale-gateway.ts';
 import { gatewayOptimisations } from './gateway-optimisations.ts';
 import { gatewayVsDirect } from './gateway-vs-direct.ts';
 import { gatewayVsHive } from './gateway-vs-hive.ts';
@@ -23,6 +24,7 @@ export const ENTRIES: readonly BenchEntry[] = [
   viewVsFederated,
   reservations,
   flashSale,
+  flashSaleGateway,
   breakerVsTimeout,
   subscriptionFanout,
   pgbench,
