@@ -90,7 +90,7 @@ export async function refusedInTurns(
   const presser = async () => {
     while (next < tokens.length) {
       const { code } = await reserve(url, tokens[next++]!, ticketId, options.agent);
-      if (code !== 'TICKET_NOT_AVAILABLE') throw new Error(`expected TICKET_NOT_AVAILABLE, got ${code}`);
+      if (code !== 'TICKET_NOT_AVAILABLE') throw new Error(`warm-up press: expected TICKET_NOT_AVAILABLE, got ${code}`);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, presser));
