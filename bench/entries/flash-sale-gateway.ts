@@ -26,7 +26,7 @@ import {
   type CannedServer,
 } from '../support/presses.ts';
 import type { Stack } from '../support/stack.ts';
-import { ARRIVAL_S, SEATS, USERS, WARM_UP_CONCURRENCY, WARM_UP_USERS } from './flash-sale.ts';
+import { ARRIVAL_S, SEATS, startSaleGateway, USERS, WARM_UP_CONCURRENCY, WARM_UP_USERS } from './flash-sale.ts';
 
 /** Reservation's answer to a loser, as the gateway receives it: a refusal of the ticket asked for. */
 const REFUSAL_OF_REQUEST = `
@@ -104,11 +104,8 @@ export const flashSaleGateway: BenchEntry = {
 };
 
 async function saleOnTheGatewayAlone(stack: Stack, reservation: CannedServer, variant: Variant) {
-  const { RATE_LIMIT_PER_SECOND: _rate, RATE_LIMIT_BURST: _burst, ...shippedLimits } = stack.gatewayEnv;
-  const gateway = await stack.startService({
-    name: `gateway-flash-sale-${variant.key}`,
-    entry: 'gateway/main.ts',
-    env: { ...shippedLimits, RESERVATION_URL: reservation.url.toString() },
+  const gateway = await startSaleGateway(stack, `gateway-flash-sale-${variant.key}`, {
+    RESERVATION_URL: reservation.url.toString(),
   });
   const agent = variant.agent();
   try {

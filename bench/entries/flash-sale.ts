@@ -79,15 +79,7 @@ export const flashSale: BenchEntry = {
         ),
       ),
     );
-    // The shipped rate limits (per user, and per address for anonymous callers): each user sends
-    // one request, so a limit per user never refuses one here. The stack's own gateway has its
-    // limits lifted for the throughput entries, which all come from a few users.
-    const { RATE_LIMIT_PER_SECOND: _rate, RATE_LIMIT_BURST: _burst, ...shippedLimits } = stack.gatewayEnv;
-    const gateway = await stack.startService({
-      name: 'gateway-flash-sale',
-      entry: 'gateway/main.ts',
-      env: shippedLimits,
-    });
+    const gateway = await startSaleGateway(stack, 'gateway-flash-sale');
     try {
       const watched = [
         { name: 'gateway', pid: gateway.pid },
@@ -261,6 +253,17 @@ export const flashSale: BenchEntry = {
     }
   },
 };
+
+/**
+ * A gateway of the sale's own, with the shipped rate limits (per user, and per address for
+ * anonymous callers): each user sends one request, so a limit per user never refuses one here.
+ * The stack's own gateway has its limits lifted for the throughput entries, which all come from a
+ * few users. `env` is added to the stack's gateway environment.
+ */
+export function startSaleGateway(stack: Stack, name: string, env: Record<string, string> = {}) {
+  const { RATE_LIMIT_PER_SECOND: _rate, RATE_LIMIT_BURST: _burst, ...shippedLimits } = stack.gatewayEnv;
+  return stack.startService({ name, entry: 'gateway/main.ts', env: { ...shippedLimits, ...env } });
+}
 
 /** What the server of the floor answers to every press. */
 const CANNED_REFUSAL = {
