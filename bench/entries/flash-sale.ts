@@ -9,6 +9,7 @@
  * price and the view's boards agree with it (polled straight at the subgraphs).
  */
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { graphql, type GraphQLResult } from '../../operations/client.ts';
@@ -19,7 +20,7 @@ import {
   type TicketBoardQuery,
 } from '../../operations/documents.generated.ts';
 import { issueUserToken } from '../../platform/auth/tokens.ts';
-import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu } from '../support/cpu.ts';
+import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu, type CpuPerOperation } from '../support/cpu.ts';
 import type { BenchEntry, EntryResult } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
 import {
@@ -126,6 +127,7 @@ export const flashSale: BenchEntry = {
       const floor = await pressesOnABareServer(tokens, log);
       const agreedAt = soldOutMs === undefined ? undefined : Math.max(0, agreedAtMs - soldOutMs);
       const cpu = cpuPerOperation(cpuBefore, cpuAfterSale, USERS);
+      const offered = offeredLoad(cpu);
       const round = (ms: number) => Math.round(ms * 10) / 10;
       const latencies = (group: Attempt[]) => ({
         p50: round(median(group.map((a) => a.ms))),
@@ -231,6 +233,8 @@ export const flashSale: BenchEntry = {
           flash_sale_loser_p99_ms: lost.p99,
           flash_sale_agree_after_sold_out_s: agreedAt === undefined ? null : agreedAt / 1000,
           ...cpuFigures('flash_sale_per_attempt', cpu),
+          flash_sale_offered_cores_machine: offered?.machineCores ?? null,
+          flash_sale_offered_cores_gateway: offered?.gatewayCores ?? null,
         },
         notes: [
           `Each user sends one reserveTicket on a new connection; the ${USERS} first presses are spread evenly over ` +
@@ -246,6 +250,7 @@ export const flashSale: BenchEntry = {
             `were never told (no answer within ${REQUEST_TIMEOUT_MS / 1000} s, or a broken connection): counted ` +
             `among the unexpected answers, not as winners.`,
           `${describeCpu(cpu, 'attempt')} (from the first press to the last answer).`,
+          ...(offered ? [describeOfferedLoad(offered)] : []),
         ],
       };
     } finally {
@@ -253,6 +258,40 @@ export const flashSale: BenchEntry = {
     }
   },
 };
+
+/**
+ * The CPU the sale asks for while it lasts: what a press cost (every process, the load generator
+ * and the rest of the machine, measured in this run) times the presses per second, against the
+ * machine's cores; and the gateway's share alone, against the one core a Node process can use.
+ * Where either asks for more than it has, presses queue for as long as the sale lasts, and the
+ * losers' latency is that queue, whatever the code on their path does.
+ */
+function offeredLoad(cpu: CpuPerOperation) {
+  const gatewayMs = cpu.of.gateway;
+  if (gatewayMs === undefined || cpu.restOfMachine === undefined) return undefined;
+  const pressesPerS = USERS / ARRIVAL_S;
+  const perPressMs = cpu.system + cpu.loadGenerator + cpu.restOfMachine;
+  const cores = (ms: number) => Math.round(((ms * pressesPerS) / 1000) * 100) / 100;
+  return {
+    pressesPerS,
+    perPressMs,
+    machineCores: cores(perPressMs),
+    cpus: os.availableParallelism(),
+    gatewayMs,
+    gatewayCores: cores(gatewayMs),
+  };
+}
+
+function describeOfferedLoad(offered: NonNullable<ReturnType<typeof offeredLoad>>): string {
+  const over = (asked: number, has: number) => (asked > has ? 'more than it has: presses queue' : 'within it');
+  return (
+    `What the sale asks of the machine: ${offered.perPressMs.toFixed(2)} ms of CPU per press × ` +
+    `${offered.pressesPerS} presses/s = ${offered.machineCores} of its ${offered.cpus} cores ` +
+    `(${over(offered.machineCores, offered.cpus)}); of the gateway, one Node process: ` +
+    `${offered.gatewayMs.toFixed(2)} ms × ${offered.pressesPerS}/s = ${offered.gatewayCores} of the one core it ` +
+    `can use (${over(offered.gatewayCores, 1)}).`
+  );
+}
 
 /**
  * A gateway of the sale's own, with the shipped rate limits (per user, and per address for
