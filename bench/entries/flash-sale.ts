@@ -271,7 +271,7 @@ function offeredLoad(cpu: CpuPerOperation) {
   if (gatewayMs === undefined || cpu.restOfMachine === undefined) return undefined;
   const pressesPerS = USERS / ARRIVAL_S;
   const perPressMs = cpu.system + cpu.loadGenerator + cpu.restOfMachine;
-  const cores = (ms: number) => Math.round(((ms * pressesPerS) / 1000) * 100) / 100;
+  const cores = (ms: number) => Math.round((ms * pressesPerS) / 100) / 10;
   return {
     pressesPerS,
     perPressMs,
@@ -285,10 +285,10 @@ function offeredLoad(cpu: CpuPerOperation) {
 function describeOfferedLoad(offered: NonNullable<ReturnType<typeof offeredLoad>>): string {
   const over = (asked: number, has: number) => (asked > has ? 'more than it has: presses queue' : 'within it');
   return (
-    `What the sale asks of the machine: ${offered.perPressMs.toFixed(2)} ms of CPU per press × ` +
+    `What the sale asks of the machine: ${offered.perPressMs.toFixed(1)} ms of CPU per press × ` +
     `${offered.pressesPerS} presses/s = ${offered.machineCores} of its ${offered.cpus} cores ` +
     `(${over(offered.machineCores, offered.cpus)}); of the gateway, one Node process: ` +
-    `${offered.gatewayMs.toFixed(2)} ms × ${offered.pressesPerS}/s = ${offered.gatewayCores} of the one core it ` +
+    `${offered.gatewayMs.toFixed(1)} ms × ${offered.pressesPerS}/s = ${offered.gatewayCores} of the one core it ` +
     `can use (${over(offered.gatewayCores, 1)}).`
   );
 }
