@@ -271,7 +271,8 @@ function offeredLoad(cpu: CpuPerOperation) {
   if (gatewayMs === undefined || cpu.restOfMachine === undefined) return undefined;
   const pressesPerS = USERS / ARRIVAL_S;
   const perPressMs = cpu.system + cpu.loadGenerator + cpu.restOfMachine;
-  const cores = (ms: number) => Math.round((ms * pressesPerS) / 100) / 10;
+  /** CPU seconds asked for per second, to a tenth of a core. */
+  const cores = (ms: number) => Math.round((ms / 1000) * pressesPerS * 10) / 10;
   return {
     pressesPerS,
     perPressMs,
