@@ -13,7 +13,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu } from '../support/cpu.ts';
 import type { BenchEntry, EntryResult, MeasurementRow } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
@@ -24,6 +23,7 @@ import {
   reserve,
   startCannedServer,
   type CannedServer,
+  usersTokens,
 } from '../support/presses.ts';
 import type { Stack } from '../support/stack.ts';
 import { ARRIVAL_S, SEATS, startSaleGateway, USERS, WARM_UP_CONCURRENCY, WARM_UP_USERS } from './flash-sale.ts';
@@ -111,17 +111,11 @@ async function saleOnTheGatewayAlone(stack: Stack, reservation: CannedServer, va
   try {
     const url = new URL(gateway.url);
     const runId = randomUUID().slice(0, 8);
-    const tokensOf = (group: string, count: number) =>
-      Promise.all(
-        Array.from({ length: count }, (_, user) =>
-          issueUserToken(stack.auth, { sub: `${group}-${runId}-${user}`, roles: ['USER'], grade: 'NORMAL' }),
-        ),
-      );
-    await refusedInTurns(url, await tokensOf('warm-up', WARM_UP_USERS), randomUUID(), {
+    await refusedInTurns(url, await usersTokens(stack.auth, `warm-up-${runId}`, WARM_UP_USERS), randomUUID(), {
       concurrency: WARM_UP_CONCURRENCY,
       agent,
     });
-    const tokens = await tokensOf('flash-gateway', USERS);
+    const tokens = await usersTokens(stack.auth, `flash-gateway-${runId}`, USERS);
     const seats = Array.from({ length: SEATS }, () => randomUUID());
     const watched = [
       { name: 'gateway', pid: gateway.pid },

@@ -19,7 +19,6 @@ import {
   TicketBoardDocument,
   type TicketBoardQuery,
 } from '../../operations/documents.generated.ts';
-import { issueUserToken } from '../../platform/auth/tokens.ts';
 import { cpuFigures, cpuPerOperation, cpuSnapshot, describeCpu, type CpuPerOperation } from '../support/cpu.ts';
 import type { BenchEntry, EntryResult } from '../support/entry.ts';
 import { median, percentile } from '../support/load.ts';
@@ -30,6 +29,7 @@ import {
   REQUEST_TIMEOUT_MS,
   startCannedServer,
   type PressAnswer,
+  usersTokens,
 } from '../support/presses.ts';
 import { untilSettled } from '../support/settled.ts';
 import { waitFor, type Stack } from '../support/stack.ts';
@@ -58,7 +58,6 @@ interface Attempt extends PressAnswer {
 }
 
 const isVip = (user: number) => user % 2 === 0;
-const userId = (runId: string, user: number) => `flash-${runId}-${user}`;
 
 export const flashSale: BenchEntry = {
   name: 'flash-sale',
@@ -71,15 +70,7 @@ export const flashSale: BenchEntry = {
       (await Promise.all(seats.map((id) => priceOf(priceUrl, id)))).every((price) => price !== undefined),
     );
     const board = stack.subgraphs.view ? await locateOnBoard(stack.subgraphs.view.url, seats) : undefined;
-    const tokens = await Promise.all(
-      Array.from({ length: USERS }, (_, user) =>
-        issueUserToken(
-          stack.auth,
-          { sub: userId(runId, user), roles: ['USER'], grade: isVip(user) ? 'VIP' : 'NORMAL' },
-          { expiresIn: '1h' },
-        ),
-      ),
-    );
+    const tokens = await usersTokens(stack.auth, `flash-${runId}`, USERS, (user) => (isVip(user) ? 'VIP' : 'NORMAL'));
     const gateway = await startSaleGateway(stack, 'gateway-flash-sale');
     try {
       const watched = [
@@ -358,11 +349,7 @@ async function pressesOnABareServer(tokens: string[], log: (line: string) => voi
  */
 async function warmUp(url: URL, stack: Stack, runId: string): Promise<void> {
   const [ticketId] = await stack.registerTickets(1);
-  const tokens = await Promise.all(
-    Array.from({ length: WARM_UP_USERS + 1 }, (_, user) =>
-      issueUserToken(stack.auth, { sub: `flash-${runId}-warm-up-${user}`, roles: ['USER'], grade: 'NORMAL' }),
-    ),
-  );
+  const tokens = await usersTokens(stack.auth, `flash-${runId}-warm-up`, WARM_UP_USERS + 1);
   const taken = await reserve(url, tokens[0]!, ticketId!);
   if (!taken.reservationId) throw new Error(`flash-sale warm-up: the first press got ${taken.code}, not the seat`);
   await refusedInTurns(url, tokens.slice(1), ticketId!, { concurrency: WARM_UP_CONCURRENCY });

@@ -9,6 +9,9 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { requestBody } from '../../operations/client.ts';
 import { ReserveTicketStatusDocument } from '../../operations/documents.generated.ts';
+import { issueUserToken } from '../../platform/auth/tokens.ts';
+import type { AuthConfig } from '../../platform/config.ts';
+import type { UserGrade } from '../../ticketing/caller.ts';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -17,6 +20,23 @@ export interface PressAnswer {
   reservationId?: string;
   /** The GraphQL error code, `HTTP <status>` or the network error of an answer that is not a win. */
   code?: string;
+}
+
+/**
+ * A token of their own for each of `count` users (`<prefix>-<user>`, role USER), valid for an hour:
+ * no process has seen any of them, as in a sale where every press is a new user's.
+ */
+export function usersTokens(
+  auth: AuthConfig,
+  prefix: string,
+  count: number,
+  gradeOf: (user: number) => UserGrade = () => 'NORMAL',
+): Promise<string[]> {
+  return Promise.all(
+    Array.from({ length: count }, (_, user) =>
+      issueUserToken(auth, { sub: `${prefix}-${user}`, roles: ['USER'], grade: gradeOf(user) }, { expiresIn: '1h' }),
+    ),
+  );
 }
 
 /** Connections kept alive and reused, as an ingress or load balancer holds them to the gateway. */
